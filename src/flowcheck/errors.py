@@ -1,0 +1,25 @@
+"""One error hierarchy. Every message names the bad value and the fix; none carries a secret."""
+
+
+class FlowcheckError(Exception):
+    """Base class of every error FlowCheck raises on purpose."""
+
+
+class ConfigError(FlowcheckError):
+    """Invalid configuration: settings, rules files or custom scanner rules."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+class RepoAccessError(FlowcheckError):
+    """A repository path that is missing, not a repository, or outside the allowed roots."""
+
+
+class GitError(FlowcheckError):
+    """git failed, timed out, or refused the repository."""
+
+
+class ScanError(FlowcheckError):
+    """A scan could not complete. Never swallowed: a failed scan is not a clean scan."""
