@@ -1,0 +1,203 @@
+"""The settings model: the single source of truth for every variable FlowCheck reads.
+
+Precedence, highest first: CLI flags, environment, `.env` in the working directory, secret files
+(`<NAME>_FILE` variables and `/run/secrets/<name>`), a YAML/TOML config file, defaults.
+Docs, `.env.example` and the compose files are generated from or checked against this model.
+Built in `main()` through `load_settings()`, never at import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+DEFAULT_ALLOWED_HOSTS = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+DEFAULT_ALLOWED_ORIGINS = ["http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]
+
+CommaList = Annotated[list[str], NoDecode]
+SecretList = Annotated[list[SecretStr], NoDecode]
+
+
+def _alias(*names: str) -> Any:
+    return AliasChoices(*names)
+
+
+class Settings(BaseSettings):
+    """FlowCheck server and CLI configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FLOWCHECK_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+        populate_by_name=True,
+    )
+
+    # Logging
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "INFO", description="Log level of the stderr log (DEBUG, INFO, WARNING, ERROR, CRITICAL)."
+    )
+    log_format: Literal["text", "json"] = Field("text", description="Log line format: text or json.")
+    debug: bool = Field(False, description="Debug mode: DEBUG logging and tracebacks in the log.")
+
+    # Storage
+    config_file: Path | None = Field(
+        None,
+        description="Config file (YAML or TOML). Default: /etc/flowcheck/config.yaml if present, "
+        "else ~/.flowcheck/config.yaml if present.",
+    )
+    storage_path: Path = Field(
+        Path("~/.flowcheck"),
+        description="State directory (rules, index, audit log); created on first write, mode 0700.",
+    )
+    rules_path: Path | None = Field(None, description="Custom scanner rules directory. Default: <storage>/rules.")
+    semantic_index_path: Path | None = Field(
+        None, description="Commit search index (SQLite). Default: <storage>/semantic_index.db."
+    )
+    audit_log_path: Path | None = Field(None, description="Audit log (JSON Lines). Default: <storage>/audit.log.")
+    audit_max_size_mb: int = Field(10, ge=1, le=10_000, description="Audit log size that triggers rotation, in MB.")
+    session_timeout: int = Field(3600, ge=1, description="Seconds of inactivity after which a session ends.")
+
+    # Server
+    transport: Literal["stdio", "http"] = Field(
+        "stdio",
+        validation_alias=_alias("FLOWCHECK_TRANSPORT", "MCP_TRANSPORT"),
+        description="MCP transport: stdio or http (streamable HTTP at /mcp). Alias: MCP_TRANSPORT.",
+    )
+    server_host: str = Field(
+        "127.0.0.1",
+        validation_alias=_alias("FLOWCHECK_SERVER_HOST", "MCP_HOST"),
+        description="Address the HTTP server binds. Alias: MCP_HOST.",
+    )
+    server_port: int = Field(
+        8000,
+        ge=1,
+        le=65535,
+        validation_alias=_alias("FLOWCHECK_SERVER_PORT", "MCP_PORT"),
+        description="Port the HTTP server binds. Alias: MCP_PORT.",
+    )
+    max_request_bytes: int = Field(
+        4 * 1024 * 1024, ge=1024, description="Largest accepted HTTP request body, in bytes."
+    )
+    auth_token: SecretList = Field(
+        default_factory=list,
+        description="Bearer token(s) for /mcp, comma separated. Required on a non-loopback address.",
+    )
+    allowed_hosts: CommaList = Field(
+        default_factory=lambda: list(DEFAULT_ALLOWED_HOSTS),
+        description="Accepted Host headers, comma separated; 'name:*' allows any port.",
+    )
+    allowed_origins: CommaList = Field(
+        default_factory=lambda: list(DEFAULT_ALLOWED_ORIGINS),
+        description="Accepted Origin headers, comma separated; requests without Origin are accepted.",
+    )
+    allow_unauthenticated: bool = Field(
+        False, description="Serve HTTP on a non-loopback address without a token (loud warning)."
+    )
+
+    # Repositories
+    allowed_roots: Annotated[list[Path], NoDecode] = Field(
+        default_factory=list,
+        description="Repository jail: directories repositories must lie in, comma separated. "
+        "Required in HTTP mode.",
+    )
+    git_repo_path: Path | None = Field(None, description="Repository used when a tool call omits repo_path.")
+    agent_id: str = Field("unknown", min_length=1, description="Default agent id recorded in the audit log.")
+
+    # Credentials for optional features
+    anthropic_api_key: SecretStr | None = Field(
+        None, validation_alias=_alias("ANTHROPIC_API_KEY"),
+        description="Anthropic API key for the LLM intent judge.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=_alias("OPENAI_API_KEY"),
+        description="OpenAI API key for the LLM intent judge.",
+    )
+    github_token: SecretStr | None = Field(
+        None, validation_alias=_alias("GITHUB_TOKEN"),
+        description="GitHub token for issue look-ups.",
+    )
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("auth_token", "allowed_hosts", "allowed_origins", "allowed_roots", mode="before")
+    @classmethod
+    def _split_commas(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator(
+        "storage_path", "rules_path", "semantic_index_path", "audit_log_path", "git_repo_path",
+        "config_file",
+    )
+    @classmethod
+    def _expand_user(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @field_validator("allowed_roots")
+    @classmethod
+    def _expand_roots(cls, value: list[Path]) -> list[Path]:
+        return [root.expanduser() for root in value]
+
+    @model_validator(mode="after")
+    def _check_combination(self) -> Settings:
+        if self.transport == "http" and not self.allowed_roots:
+            raise ValueError(
+                "FLOWCHECK_ALLOWED_ROOTS is required in HTTP mode: set it to the directories "
+                "holding the repositories the server may read"
+            )
+        if self.transport == "http" and self.needs_token and not self.auth_token:
+            raise ValueError(
+                f"FLOWCHECK_AUTH_TOKEN is required to serve HTTP on {self.server_host}: set "
+                "FLOWCHECK_AUTH_TOKEN or FLOWCHECK_AUTH_TOKEN_FILE, bind 127.0.0.1, or set "
+                "FLOWCHECK_ALLOW_UNAUTHENTICATED=true"
+            )
+        return self
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.server_host in LOOPBACK_HOSTS
+
+    @property
+    def needs_token(self) -> bool:
+        return not self.is_loopback and not self.allow_unauthenticated
+
+    @property
+    def effective_rules_path(self) -> Path:
+        return self.rules_path or self.storage_path / "rules"
+
+    @property
+    def effective_index_path(self) -> Path:
+        return self.semantic_index_path or self.storage_path / "semantic_index.db"
+
+    @property
+    def effective_audit_log_path(self) -> Path:
+        return self.audit_log_path or self.storage_path / "audit.log"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        from flowcheck.settings_sources import ConfigFileSource, SecretFileSource
+
+        return (
+            init_settings,
+            env_settings,
+            dotenv_settings,
+            SecretFileSource(settings_cls),
+            ConfigFileSource(settings_cls),
+        )
