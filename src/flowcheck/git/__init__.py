@@ -1,0 +1,1 @@
+"""The git engine: a hardened subprocess runner, repository confinement and flow metrics."""

@@ -1,0 +1,140 @@
+"""Flow metrics of one repository, from a handful of git calls whatever its size.
+
+Two calls read the whole change set: `git status` (which paths, staged or not, untracked,
+submodules) and `git diff HEAD --numstat` (working tree against HEAD, so a line edited in
+the index and again in the working tree counts once). Untracked files are read directly,
+because git has no cheap line count for them. The rest are small commit-graph queries.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from flowcheck.git.changes import (
+    ChangedPath,
+    StatusSnapshot,
+    count_untracked_lines,
+    parse_numstat,
+    parse_status,
+)
+from flowcheck.git.history import commit_times, default_branch, divergence
+from flowcheck.git.runner import run_git
+from flowcheck.ignore import IgnoreMatcher
+
+_SHORT_SHA = 12
+# Submodules: their recorded commit counts as a change; edits inside a submodule do not,
+# because inspecting them would run git in another repository with its own configuration.
+_SUBMODULE_MODE = "--ignore-submodules=dirty"
+
+
+@dataclass(frozen=True)
+class FlowMetrics:
+    """Git hygiene numbers of one working tree; `.flowcheckignore`d paths are left out.
+
+    Before the first commit the HEAD fields, minutes and branch signals are None.
+    Branch signals are also None when no default branch (origin/HEAD, main, master) exists;
+    `branch_age_days` is None as well when HEAD shares no history with it.
+    """
+
+    branch_name: str  # short SHA when HEAD is detached
+    head_commit: str | None
+    head_commit_time: int | None  # committer time, epoch seconds
+    minutes_since_last_commit: int | None
+    uncommitted_files: int
+    uncommitted_lines: int
+    staged_files: int
+    untracked_files: int
+    default_branch: str | None
+    branch_age_days: int | None  # days since the fork point; 0 on the default branch itself
+    ahead_of_main: int | None
+    behind_main_by_commits: int | None
+
+
+@dataclass(frozen=True)
+class _BranchSignals:
+    default_branch: str | None = None
+    branch_age_days: int | None = None
+    ahead: int | None = None
+    behind: int | None = None
+
+
+def collect_metrics(repo: Path, ignore: IgnoreMatcher) -> FlowMetrics:
+    """Measure the git top level `repo` (as returned by resolve_repository)."""
+    now = time.time()
+    snapshot = parse_status(
+        run_git(repo, "status", "--porcelain=v2", "-z", "--branch", "--no-ahead-behind",
+                "--untracked-files=all", "--no-renames", _SUBMODULE_MODE)
+    )
+    changed = [entry for entry in snapshot.paths if not _ignored(entry, ignore)]
+    head_time = None if snapshot.head_oid is None else _head_time(repo, snapshot.head_oid)
+    signals = _branch_signals(repo, snapshot, now)
+    return FlowMetrics(
+        branch_name=_branch_name(snapshot),
+        head_commit=snapshot.head_oid,
+        head_commit_time=head_time,
+        minutes_since_last_commit=None if head_time is None else _elapsed(now, head_time, 60),
+        uncommitted_files=len(changed),
+        uncommitted_lines=_tracked_lines(repo, snapshot, changed) + _untracked_lines(repo, changed),
+        staged_files=sum(entry.staged for entry in changed),
+        untracked_files=sum(entry.untracked for entry in changed),
+        default_branch=signals.default_branch,
+        branch_age_days=signals.branch_age_days,
+        ahead_of_main=signals.ahead,
+        behind_main_by_commits=signals.behind,
+    )
+
+
+def _ignored(entry: ChangedPath, ignore: IgnoreMatcher) -> bool:
+    # A submodule is a directory, so directory patterns ("vendor/") must match it too.
+    return ignore.ignored(entry.path) or (entry.submodule and ignore.ignored(entry.path + "/"))
+
+
+def _branch_name(snapshot: StatusSnapshot) -> str:
+    if snapshot.branch is not None:
+        return snapshot.branch
+    return (snapshot.head_oid or "")[:_SHORT_SHA]
+
+
+def _tracked_lines(repo: Path, snapshot: StatusSnapshot, changed: list[ChangedPath]) -> int:
+    counted = {entry.path for entry in changed if not entry.untracked and not entry.submodule}
+    if not counted:
+        return 0
+    base = snapshot.head_oid or _empty_tree(repo)
+    numstat = parse_numstat(
+        run_git(repo, "diff", "--numstat", "-z", "--no-renames", _SUBMODULE_MODE, base, "--")
+    )
+    return sum(entry.added + entry.deleted for entry in numstat if entry.path in counted)
+
+
+def _empty_tree(repo: Path) -> str:
+    """The empty tree's id (differs between SHA-1 and SHA-256 repositories)."""
+    return run_git(repo, "hash-object", "-t", "tree", "--stdin", input=b"").decode().strip()
+
+
+def _untracked_lines(repo: Path, changed: list[ChangedPath]) -> int:
+    return sum(count_untracked_lines(repo / entry.path) for entry in changed if entry.untracked)
+
+
+def _head_time(repo: Path, head_oid: str) -> int:
+    return commit_times(repo, head_oid)[head_oid]
+
+
+def _branch_signals(repo: Path, snapshot: StatusSnapshot, now: float) -> _BranchSignals:
+    branch = default_branch(repo) if snapshot.head_oid is not None else None
+    if branch is None:
+        return _BranchSignals()
+    drift = divergence(repo, branch)
+    if snapshot.branch == branch.name:
+        age: int | None = 0
+    elif drift.fork_point_time is None:
+        age = None
+    else:
+        age = _elapsed(now, drift.fork_point_time, 86400)
+    return _BranchSignals(branch.name, age, drift.ahead, drift.behind)
+
+
+def _elapsed(now: float, then: int, unit_seconds: int) -> int:
+    """Whole units since `then`; a commit dated in the future counts as just now."""
+    return max(0, int(now - then) // unit_seconds)

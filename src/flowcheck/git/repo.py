@@ -1,0 +1,91 @@
+"""Resolve a caller-supplied path to a git top level, confined to the allowed roots."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from flowcheck.errors import GitError, RepoAccessError
+from flowcheck.git.runner import run_git
+
+
+def resolve_repository(
+    path: str | None, *, allowed_roots: Sequence[Path], default: Path | None
+) -> Path:
+    """Return the real path of the git top level that contains `path`.
+
+    `path` None or empty means `default`. With `allowed_roots` empty any repository is
+    accepted (local stdio use); otherwise the path, its top level and its git directory must
+    all lie inside one root after resolving symlinks and `..`.
+    """
+    roots = [_checked_root(root) for root in allowed_roots]
+    candidate = _candidate(path, default)
+    real = Path(os.path.realpath(candidate))
+    if not real.exists():
+        raise RepoAccessError(
+            f"repository path {candidate} does not exist; pass an existing directory"
+        )
+    _require_inside(real, roots, what=f"repository path {candidate}")
+    if ".git" in real.parts:
+        raise RepoAccessError(
+            f"repository path {candidate} points into a .git directory; "
+            "pass the working tree instead"
+        )
+    top, git_dir = _git_locations(real, candidate)
+    enclosing = f"{candidate} is not a git repository itself; its enclosing repository {top}"
+    _require_inside(top, roots, what=enclosing)
+    _require_inside(git_dir, roots, what=f"the git directory {git_dir} of {top}")
+    return top
+
+
+def _candidate(path: str | None, default: Path | None) -> Path:
+    if path:
+        return Path(path).expanduser()
+    if default is None:
+        raise RepoAccessError(
+            "no repo_path given and no default repository configured; "
+            "pass repo_path or set FLOWCHECK_GIT_REPO_PATH"
+        )
+    return default
+
+
+def _checked_root(root: Path) -> Path:
+    real = Path(os.path.realpath(root))
+    if not real.exists():
+        raise RepoAccessError(
+            f"allowed root {root} does not exist; "
+            "fix FLOWCHECK_ALLOWED_ROOTS or mount the directory"
+        )
+    if not real.is_dir():
+        raise RepoAccessError(
+            f"allowed root {root} is not a directory; list directories in FLOWCHECK_ALLOWED_ROOTS"
+        )
+    return real
+
+
+def _require_inside(real: Path, roots: Sequence[Path], *, what: str) -> None:
+    if roots and not any(real.is_relative_to(root) for root in roots):
+        listed = ", ".join(str(root) for root in roots)
+        raise RepoAccessError(
+            f"{what} is outside the allowed roots ({listed}); pass a repository inside one of "
+            "them or extend FLOWCHECK_ALLOWED_ROOTS"
+        )
+
+
+def _git_locations(real: Path, candidate: Path) -> tuple[Path, Path]:
+    try:
+        output = run_git(
+            real, "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"
+        )
+    except GitError as error:
+        raise RepoAccessError(
+            f"{candidate} is not a git repository working tree; pass the path of a checked-out "
+            f"repository (git said: {_git_said(error)})"
+        ) from error
+    top, git_dir = os.fsdecode(output).splitlines()[:2]
+    return Path(os.path.realpath(top)), Path(os.path.realpath(git_dir))
+
+
+def _git_said(error: GitError) -> str:
+    return str(error).rsplit(": ", 1)[-1]

@@ -1,0 +1,174 @@
+"""Run git as a subprocess without ever executing a program the repository configures.
+
+A working copy is untrusted input: its config can name an fsmonitor hook, filter drivers, an
+external diff or textconv programs, a pager or a GPG program, and git would run them for a plain
+`status` or `diff`. Every call here overrides those settings on the command line, which beats
+every config file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from flowcheck.errors import FlowcheckError, GitError, RepoAccessError
+
+# Settings that make git execute something; each value turns the feature off.
+_NEUTRAL_CONFIG = (
+    "core.fsmonitor=false",
+    "core.pager=cat",
+    "log.showSignature=false",
+)
+# Subcommands that compute diffs, so external diff and textconv programs could run.
+_DIFF_COMMANDS = frozenset({"diff", "log", "show"})
+# Subcommands that only read refs and objects: they never run clean/smudge filters, so they
+# skip the extra `git config` call that finds filter driver names.
+_FILTER_FREE_COMMANDS = frozenset(
+    {"rev-parse", "for-each-ref", "merge-base", "rev-list", "symbolic-ref", "config", "log"}
+)
+# Variables that would point git at another repository, index or object store than `repo`
+# (the list git itself clears before entering another repository).
+_REPO_LOCATION_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+    "GIT_SHALLOW_FILE",
+    "GIT_GRAFT_FILE",
+    "GIT_REPLACE_REF_BASE",
+    "GIT_INTERNAL_SUPER_PREFIX",
+    "GIT_EXTERNAL_DIFF",
+    "GIT_PAGER",
+    "PAGER",
+)
+_STDERR_LIMIT = 600
+
+
+class GitExitError(GitError):
+    """git ran and exited non-zero; `status` lets callers accept documented exit codes."""
+
+    def __init__(self, message: str, *, status: int, stderr: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.stderr = stderr
+
+
+def run_git(
+    repo: Path, *args: str, input: bytes | None = None, timeout: float = 30.0
+) -> bytes:
+    """Run `git -C repo args...` with a fixed argv and return stdout.
+
+    Raises GitExitError (a GitError) when git exits non-zero, with git's trimmed stderr;
+    GitError when it times out; RepoAccessError when git refuses a repository owned by
+    another user.
+    """
+    if not args:
+        raise GitError("run_git needs a git subcommand, e.g. run_git(repo, 'status')")
+    subcommand, *rest = args
+    argv = ["git", "-C", str(repo), *_config_overrides(repo, subcommand), subcommand]
+    if subcommand in _DIFF_COMMANDS:
+        argv += ["--no-ext-diff", "--no-textconv"]
+    argv += rest
+    return _execute(argv, repo, input, timeout)
+
+
+def reject_option_like(ref: str) -> str:
+    """Return `ref` unchanged, refusing a value git would parse as an option."""
+    if ref.startswith("-"):
+        raise GitError(f"refusing ref {ref!r}: it starts with '-'; pass a branch or commit name")
+    return ref
+
+
+def _config_overrides(repo: Path, subcommand: str) -> list[str]:
+    pairs = list(_NEUTRAL_CONFIG)
+    if subcommand not in _FILTER_FREE_COMMANDS:
+        pairs += _filter_overrides(repo)
+    return [arg for pair in pairs for arg in ("-c", pair)]
+
+
+def _filter_overrides(repo: Path) -> list[str]:
+    """Empty every configured filter driver so git converts nothing through a program.
+
+    An empty command means "no filter" to git; `required=false` stops git from failing
+    the command because the (now empty) filter did not run.
+    """
+    argv = ["git", "-C", str(repo), "-c", "core.fsmonitor=false", "config", "-z",
+            "--name-only", "--get-regexp", r"^filter\..+\.(clean|smudge|process|required)$"]
+    completed = _complete(argv, repo, None, 30.0)
+    if completed.returncode == 1:  # git config's answer for "no such key"
+        return []
+    listing = _checked(completed, argv, repo)
+    overrides: list[str] = []
+    for key in sorted({key.rsplit(".", 1)[0] for key in os.fsdecode(listing).split("\0") if key}):
+        overrides += [f"{key}.clean=", f"{key}.smudge=", f"{key}.process=", f"{key}.required=false"]
+    return overrides
+
+
+def _execute(argv: list[str], repo: Path, input: bytes | None, timeout: float) -> bytes:
+    return _checked(_complete(argv, repo, input, timeout), argv, repo)
+
+
+def _checked(completed: subprocess.CompletedProcess[bytes], argv: list[str], repo: Path) -> bytes:
+    if completed.returncode != 0:
+        raise _failure(argv, repo, completed.returncode, completed.stderr)
+    return completed.stdout
+
+
+def _complete(
+    argv: list[str], repo: Path, input: bytes | None, timeout: float
+) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(
+            argv, input=input, capture_output=True, timeout=timeout, env=_environment(),
+            check=False, stdin=None if input is not None else subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise GitError(
+            f"git {_describe(argv)} timed out after {timeout:g} s in {repo}; "
+            "retry, or check for a very large or slow file system"
+        ) from error
+    except FileNotFoundError as error:
+        raise GitError("git is not installed or not on PATH; install git") from error
+
+
+def _environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _REPO_LOCATION_VARIABLES}
+    env.update(
+        GIT_TERMINAL_PROMPT="0",
+        GIT_OPTIONAL_LOCKS="0",  # read-only callers must not take index.lock
+        GIT_ASKPASS="",
+        SSH_ASKPASS="",
+        LC_ALL="C",  # stable messages to classify failures
+    )
+    return env
+
+
+def _failure(argv: list[str], repo: Path, status: int, stderr: bytes) -> FlowcheckError:
+    message = os.fsdecode(stderr).strip()
+    if "dubious ownership" in message:
+        return RepoAccessError(
+            f"git refuses {repo}: the repository is owned by another user (dubious ownership). "
+            "Run FlowCheck as the repository's owner (for a container: "
+            "`docker run --user $(id -u):$(id -g)`), or mark the path as trusted with "
+            f"`git config --global --add safe.directory {repo}`, or without a config file: "
+            f"GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0={repo}"
+        )
+    if len(message) > _STDERR_LIMIT:
+        message = message[:_STDERR_LIMIT] + " [...]"
+    return GitExitError(
+        f"git {_describe(argv)} failed with exit status {status} in {repo}: {message}",
+        status=status, stderr=message,
+    )
+
+
+def _describe(argv: list[str]) -> str:
+    """The subcommand and its arguments, without the -C and -c prefix."""
+    index = 3
+    while index < len(argv) and argv[index] == "-c":
+        index += 2
+    return " ".join(argv[index:index + 4])
