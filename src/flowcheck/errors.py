@@ -23,3 +23,7 @@ class GitError(FlowcheckError):
 
 class ScanError(FlowcheckError):
     """A scan could not complete. Never swallowed: a failed scan is not a clean scan."""
+
+
+class StorageError(FlowcheckError):
+    """The state directory (FLOWCHECK_STORAGE_PATH) cannot be created or written."""

@@ -1,0 +1,142 @@
+"""The `flowcheck` command line. Settings are built here, in main(), never at import."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+
+from flowcheck import __version__
+from flowcheck.errors import ConfigError, FlowcheckError
+from flowcheck.logsetup import configure_logging
+from flowcheck.settings import Settings
+from flowcheck.settings_sources import load_settings
+
+log = logging.getLogger("flowcheck")
+
+EXIT_OK, EXIT_WARN, EXIT_CONFIG, EXIT_ERROR = 0, 1, 2, 3
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(
+        transport=getattr(args, "transport", None),
+        server_host=getattr(args, "host", None),
+        server_port=getattr(args, "port", None),
+    )
+    level = "DEBUG" if settings.debug else settings.log_level
+    secrets = [t.get_secret_value() for t in settings.auth_token] + [
+        key.get_secret_value()
+        for key in (settings.anthropic_api_key, settings.openai_api_key, settings.github_token)
+        if key is not None
+    ]
+    configure_logging(level, settings.log_format, secrets)
+    return settings
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from flowcheck.serve import serve
+
+    return serve(_settings(args))
+
+
+def cmd_healthcheck(args: argparse.Namespace) -> int:
+    url = args.url
+    if url is None:
+        port = load_settings().server_port
+        url = f"http://127.0.0.1:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:  # noqa: S310
+            healthy = response.status == 200
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"flowcheck healthcheck: {url} did not answer: {exc}", file=sys.stderr)
+        return 1
+    return EXIT_OK if healthy else 1
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from flowcheck.check import run_check
+
+    return run_check(_settings(args), args.path, as_json=args.json, strict=args.strict)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from flowcheck.cli_config import run_config
+
+    if args.config_command == "env":
+        return run_config(None, args)  # documents defaults; needs no valid configuration
+    return run_config(_settings(args), args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flowcheck", description="Git hygiene and security checks for AI coding agents."
+    )
+    parser.add_argument("--version", "-v", action="version", version=f"FlowCheck {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the MCP server")
+    serve.add_argument("--transport", choices=["stdio", "http"], help="default: FLOWCHECK_TRANSPORT")
+    serve.add_argument("--host", help="HTTP bind address (default: FLOWCHECK_SERVER_HOST)")
+    serve.add_argument("--port", type=int, help="HTTP port (default: FLOWCHECK_SERVER_PORT)")
+    serve.set_defaults(handler=cmd_serve)
+
+    health = commands.add_parser("healthcheck", help="exit 0 when the server's /healthz answers")
+    health.add_argument("--url", help="default: http://127.0.0.1:<FLOWCHECK_SERVER_PORT>/healthz")
+    health.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
+    health.set_defaults(handler=cmd_healthcheck)
+
+    check = commands.add_parser(
+        "check", help="report a repository's flow state",
+        description="Exit codes: 0 ok, 1 warning or danger, 2 security findings "
+        "or invalid configuration, 3 error.",
+    )
+    check.add_argument("path", nargs="?", default=".", help="repository (default: .)")
+    check.add_argument("--json", action="store_true", help="print the get_flow_state result")
+    check.add_argument("--strict", "-s", action="store_true",
+                       help="treat config warnings (malformed rule files) as errors")
+    check.set_defaults(handler=cmd_check)
+
+    config = commands.add_parser("config", help="validate or print the configuration")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    config_commands.add_parser("check", help="validate; exit 0 or 2")
+    show = config_commands.add_parser("show", help="effective configuration and sources")
+    show.add_argument("--json", action="store_true")
+    env = config_commands.add_parser("env", help="every variable with default and description")
+    env.add_argument("--format", choices=["markdown", "dotenv"], default="markdown")
+    config.set_defaults(handler=cmd_config)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_CONFIG
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(f"flowcheck: invalid configuration: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+    except FlowcheckError as exc:
+        print(f"flowcheck: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def server_main() -> int:
+    """`flowcheck-server`: the same as `flowcheck serve`."""
+    argv = sys.argv[1:]
+    if argv and argv[0] in ("--version", "-v"):
+        return main(argv)
+    return main(["serve", *argv])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

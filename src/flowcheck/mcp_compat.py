@@ -1,0 +1,103 @@
+"""The only module that imports the `mcp` SDK (1.x), so that moving to 2.x touches one file.
+
+It builds the server, registers tools, builds the streamable-HTTP ASGI app and runs stdio.
+"""
+
+from __future__ import annotations
+
+import hmac
+import inspect
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from mcp.server.auth.provider import AccessToken
+from mcp.server.auth.settings import AuthSettings
+from mcp.server.fastmcp import FastMCP
+from mcp.server.transport_security import TransportSecuritySettings
+from mcp.types import ToolAnnotations
+from starlette.applications import Starlette
+
+from flowcheck.tools import ToolSpec
+
+# The issuer is never contacted: with resource_server_url=None the SDK advertises no OAuth metadata.
+_UNUSED_ISSUER = "https://auth.invalid"
+_SCOPE = "flowcheck"
+
+
+@dataclass(frozen=True)
+class HttpOptions:
+    tokens: Sequence[str]
+    allowed_hosts: Sequence[str]
+    allowed_origins: Sequence[str]
+    max_request_bytes: int
+
+
+class StaticTokenVerifier:
+    """Accepts any of the configured bearer tokens, compared in constant time."""
+
+    def __init__(self, tokens: Sequence[str]) -> None:
+        self._tokens = [token.encode() for token in tokens]
+
+    async def verify_token(self, token: str) -> AccessToken | None:
+        offered = token.encode()
+        # Compare against every token so timing does not reveal which one nearly matched.
+        matches = [hmac.compare_digest(offered, known) for known in self._tokens]
+        if any(matches):
+            return AccessToken(token=token, client_id="bearer", scopes=[_SCOPE])
+        return None
+
+
+def build_server(
+    name: str, version: str, instructions: str, http: HttpOptions | None = None
+) -> FastMCP:
+    """A FastMCP server; with `http`, configured for streamable HTTP with auth and Host checks."""
+    kwargs: dict[str, object] = {"instructions": instructions, "log_level": "WARNING"}
+    if http is not None:
+        kwargs["transport_security"] = TransportSecuritySettings(
+            enable_dns_rebinding_protection=True,
+            allowed_hosts=list(http.allowed_hosts),
+            allowed_origins=list(http.allowed_origins),
+        )
+        if "max_request_body_size" in inspect.signature(FastMCP.__init__).parameters:
+            kwargs["max_request_body_size"] = http.max_request_bytes
+        if http.tokens:
+            kwargs["token_verifier"] = StaticTokenVerifier(http.tokens)
+            kwargs["auth"] = AuthSettings(
+                issuer_url=_UNUSED_ISSUER,  # type: ignore[arg-type]
+                resource_server_url=None,
+                required_scopes=[_SCOPE],
+            )
+    server = FastMCP(name, **kwargs)  # type: ignore[arg-type]
+    # 1.x has no version argument; serverInfo.version would otherwise report the SDK's version.
+    server._mcp_server.version = version
+    return server
+
+
+def register_tool(server: FastMCP, spec: ToolSpec) -> None:
+    server.add_tool(
+        spec.fn,
+        annotations=ToolAnnotations(
+            readOnlyHint=spec.read_only,
+            destructiveHint=spec.destructive,
+            idempotentHint=spec.idempotent,
+            openWorldHint=spec.open_world,
+        ),
+        structured_output=True,
+    )
+
+
+def streamable_http_app(server: FastMCP) -> tuple[Starlette, object]:
+    """The SDK's `/mcp` app, and a lifespan context the host app must enter."""
+    app = server.streamable_http_app()
+
+    @asynccontextmanager
+    async def run_sessions() -> AsyncIterator[None]:
+        async with server.session_manager.run():
+            yield
+
+    return app, run_sessions
+
+
+async def run_stdio(server: FastMCP) -> None:
+    await server.run_stdio_async()

@@ -1,0 +1,21 @@
+"""MCP tools as plain typed functions. Each module exposes `tools(context) -> list[ToolSpec]`.
+
+A tool is declared once: its signature (with `Annotated[..., Field(description=...)]` parameters)
+and its pydantic return model give the input and output schemas; its docstring is what the agent
+reads. Tool failures are raised as `FlowcheckError`, which the SDK reports with `isError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    fn: Callable[..., Any]
+    read_only: bool = True
+    destructive: bool = False
+    idempotent: bool = True
+    open_world: bool = False

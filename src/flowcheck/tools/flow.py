@@ -1,0 +1,71 @@
+"""Git-hygiene tools: flow state, recommendations, rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import anyio
+from pydantic import Field
+
+from flowcheck import flow
+from flowcheck.git.repo import resolve_repository
+from flowcheck.settings import Settings
+from flowcheck.tools import ToolSpec
+
+RepoPath = Annotated[
+    str | None,
+    Field(
+        description="Path of the git repository (any directory inside it). "
+        "Omit it to use the server's default repository."
+    ),
+]
+
+
+def resolve(settings: Settings, repo_path: str | None) -> Path:
+    """The repository's top level, confined to the allowed roots."""
+    return resolve_repository(
+        repo_path, allowed_roots=settings.allowed_roots, default=settings.git_repo_path
+    )
+
+
+def tools(settings: Settings) -> list[ToolSpec]:
+    async def get_flow_state(repo_path: RepoPath = None) -> flow.FlowState:
+        """Measure the repository's git hygiene right now: minutes since the last commit,
+        uncommitted lines and files (staged, unstaged and untracked), branch age from the fork
+        point, drift from the default branch, and an overall status (ok, warning, danger).
+        Call it before you start changing code and before you commit."""
+        repo = resolve(settings, repo_path)
+        return await anyio.to_thread.run_sync(flow.flow_state, repo, settings.storage_path)
+
+    async def get_recommendations(repo_path: RepoPath = None) -> flow.Recommendations:
+        """Concrete next steps for the repository (commit now, split the work, rebase on the
+        default branch, ...), derived from the flow state and the configured thresholds."""
+        repo = resolve(settings, repo_path)
+        return await anyio.to_thread.run_sync(flow.recommendations, repo, settings.storage_path)
+
+    async def set_rules(
+        rules: Annotated[
+            dict[str, Any],
+            Field(
+                description="Thresholds to set, e.g. {\"max_minutes_without_commit\": 45, "
+                "\"max_lines_uncommitted\": 300}. Values must be positive integers."
+            ),
+        ],
+        scope: Annotated[
+            Literal["global", "repo"],
+            Field(description="global: every repository; repo: only repo_path's repository."),
+        ] = "global",
+        repo_path: RepoPath = None,
+    ) -> flow.RulesResult:
+        """Change FlowCheck's thresholds and return the rules now in effect."""
+        repo = resolve(settings, repo_path) if scope == "repo" or repo_path else None
+        return await anyio.to_thread.run_sync(
+            flow.apply_rules, rules, scope, repo, settings.storage_path
+        )
+
+    return [
+        ToolSpec(get_flow_state),
+        ToolSpec(get_recommendations),
+        ToolSpec(set_rules, read_only=False, idempotent=True),
+    ]
