@@ -1,0 +1,48 @@
+"""The per-repository rules: every threshold the status engine and recommendations use."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+
+class Rules(BaseModel):
+    """Thresholds; strict types, so `true` is not a number and `"500"` is not an integer."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    max_minutes_without_commit: int = Field(
+        60, gt=0, description="Minutes since the last commit, with work pending, before a warning."
+    )
+    max_lines_uncommitted: int = Field(
+        500, gt=0, description="Uncommitted changed lines (added + deleted) before a warning."
+    )
+    max_uncommitted_files: int = Field(
+        10, gt=0, description="Uncommitted changed files before suggesting focused commits."
+    )
+    max_branch_age_days: int = Field(
+        7, gt=0, description="Days since the branch forked from the default branch before a nudge."
+    )
+    max_behind_main: int = Field(
+        10, gt=0, description="Commits the branch may lag behind the default branch."
+    )
+    split_work_factor: float = Field(
+        2.0, ge=1, description="Suggest splitting the work above this multiple of the line limit."
+    )
+    danger_factor: float = Field(
+        1.5, ge=1, description="Status is danger above this multiple of the minute or line limit."
+    )
+
+
+RULE_NAMES: tuple[str, ...] = tuple(Rules.model_fields)
+
+
+def rule_problem(name: str, value: object) -> str | None:
+    """Why `value` is not acceptable for rule `name`, or None. Never echoes the value."""
+    if name not in Rules.model_fields:
+        return f"unknown rule {name!r}; valid rules: {', '.join(RULE_NAMES)}"
+    try:
+        Rules.model_validate({name: value})
+    except ValidationError as error:
+        reason = error.errors()[0]["msg"]
+        return f"rule {name!r}: {reason} (got {type(value).__name__})"
+    return None
