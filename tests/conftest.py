@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 
-ALIASED = ("MCP_TRANSPORT", "MCP_HOST", "MCP_PORT", "ANTHROPIC_API_KEY", "OPENAI_API_KEY",
-           "GITHUB_TOKEN")
+ALIASED = (
+    "MCP_TRANSPORT",
+    "MCP_HOST",
+    "MCP_PORT",
+    "ANTHROPIC_API_KEY",
+    "OPENAI_API_KEY",
+    "GITHUB_TOKEN",
+)
 # Test-run switches, not server settings: they must survive the isolation.
 KEEP = ("FLOWCHECK_REQUIRE_CONTAINERS", "FLOWCHECK_REQUIRE_NIX")
 
@@ -43,7 +49,10 @@ def git(repo: Path, *args: str, env: dict[str, str] | None = None) -> str:
     """Run git in a test repository; fails the test on error."""
     result = subprocess.run(
         ["git", "-C", str(repo), *args],
-        check=True, capture_output=True, text=True, env={**os.environ, **(env or {})},
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     return result.stdout
 

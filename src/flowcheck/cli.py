@@ -78,7 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="run the MCP server")
-    serve.add_argument("--transport", choices=["stdio", "http"], help="default: FLOWCHECK_TRANSPORT")
+    serve.add_argument(
+        "--transport", choices=["stdio", "http"], help="default: FLOWCHECK_TRANSPORT"
+    )
     serve.add_argument("--host", help="HTTP bind address (default: FLOWCHECK_SERVER_HOST)")
     serve.add_argument("--port", type=int, help="HTTP port (default: FLOWCHECK_SERVER_PORT)")
     serve.set_defaults(handler=cmd_serve)
@@ -89,14 +91,19 @@ def build_parser() -> argparse.ArgumentParser:
     health.set_defaults(handler=cmd_healthcheck)
 
     check = commands.add_parser(
-        "check", help="report a repository's flow state",
+        "check",
+        help="report a repository's flow state",
         description="Exit codes: 0 ok, 1 warning or danger, 2 security findings "
         "or invalid configuration, 3 error.",
     )
     check.add_argument("path", nargs="?", default=".", help="repository (default: .)")
     check.add_argument("--json", action="store_true", help="print the get_flow_state result")
-    check.add_argument("--strict", "-s", action="store_true",
-                       help="treat config warnings (malformed rule files) as errors")
+    check.add_argument(
+        "--strict",
+        "-s",
+        action="store_true",
+        help="treat config warnings (malformed rule files) as errors",
+    )
     check.set_defaults(handler=cmd_check)
 
     config = commands.add_parser("config", help="validate or print the configuration")

@@ -51,7 +51,9 @@ def render_env(fmt: str) -> str:
         shown = [primary, *([f"{primary}_FILE"] if is_secret(field) else []), *aliases]
         variable = ", ".join(f"`{item}`" for item in shown)
         default = default_text(field)
-        lines.append(f"| {variable} | {'`' + default + '`' if default else ''} | {field.description} |")
+        lines.append(
+            f"| {variable} | {'`' + default + '`' if default else ''} | {field.description} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from contextlib import asynccontextmanager
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
@@ -80,11 +80,19 @@ class BodyLimit:
 
     async def _reject(self, send: Send) -> None:
         payload = json.dumps(
-            {"error": "request_too_large", "limit_bytes": self.limit,
-             "fix": "send a smaller request or raise FLOWCHECK_MAX_REQUEST_BYTES"}
+            {
+                "error": "request_too_large",
+                "limit_bytes": self.limit,
+                "fix": "send a smaller request or raise FLOWCHECK_MAX_REQUEST_BYTES",
+            }
         ).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": payload})
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import hmac
 import inspect
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 from mcp.server.auth.provider import AccessToken
@@ -64,7 +64,7 @@ def build_server(
         if http.tokens:
             kwargs["token_verifier"] = StaticTokenVerifier(http.tokens)
             kwargs["auth"] = AuthSettings(
-                issuer_url=_UNUSED_ISSUER,  # type: ignore[arg-type]
+                issuer_url=_UNUSED_ISSUER,
                 resource_server_url=None,
                 required_scopes=[_SCOPE],
             )
@@ -87,7 +87,9 @@ def register_tool(server: FastMCP, spec: ToolSpec) -> None:
     )
 
 
-def streamable_http_app(server: FastMCP) -> tuple[Starlette, object]:
+def streamable_http_app(
+    server: FastMCP,
+) -> tuple[Starlette, Callable[[], AbstractAsyncContextManager[None]]]:
     """The SDK's `/mcp` app, and a lifespan context the host app must enter."""
     app = server.streamable_http_app()
 

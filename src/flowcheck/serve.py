@@ -46,11 +46,14 @@ def serve_http(settings: Settings) -> int:
                 "SECURITY: serving /mcp on %s WITHOUT authentication "
                 "(FLOWCHECK_ALLOW_UNAUTHENTICATED=true). Anyone who reaches this port can "
                 "read the repositories under %s.",
-                settings.server_host, ", ".join(map(str, settings.allowed_roots)),
+                settings.server_host,
+                ", ".join(map(str, settings.allowed_roots)),
             )
     log.info(
         "FlowCheck %s serving MCP on http://%s:%d/mcp",
-        __version__, settings.server_host, settings.server_port,
+        __version__,
+        settings.server_host,
+        settings.server_port,
     )
     uvicorn.run(
         build_app(settings),

@@ -42,7 +42,9 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
         "INFO", description="Log level of the stderr log (DEBUG, INFO, WARNING, ERROR, CRITICAL)."
     )
-    log_format: Literal["text", "json"] = Field("text", description="Log line format: text or json.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log line format: text or json."
+    )
     debug: bool = Field(False, description="Debug mode: DEBUG logging and tracebacks in the log.")
 
     # Storage
@@ -55,13 +57,21 @@ class Settings(BaseSettings):
         Path("~/.flowcheck"),
         description="State directory (rules, index, audit log); created on first write, mode 0700.",
     )
-    rules_path: Path | None = Field(None, description="Custom scanner rules directory. Default: <storage>/rules.")
+    rules_path: Path | None = Field(
+        None, description="Custom scanner rules directory. Default: <storage>/rules."
+    )
     semantic_index_path: Path | None = Field(
         None, description="Commit search index (SQLite). Default: <storage>/semantic_index.db."
     )
-    audit_log_path: Path | None = Field(None, description="Audit log (JSON Lines). Default: <storage>/audit.log.")
-    audit_max_size_mb: int = Field(10, ge=1, le=10_000, description="Audit log size that triggers rotation, in MB.")
-    session_timeout: int = Field(3600, ge=1, description="Seconds of inactivity after which a session ends.")
+    audit_log_path: Path | None = Field(
+        None, description="Audit log (JSON Lines). Default: <storage>/audit.log."
+    )
+    audit_max_size_mb: int = Field(
+        10, ge=1, le=10_000, description="Audit log size that triggers rotation, in MB."
+    )
+    session_timeout: int = Field(
+        3600, ge=1, description="Seconds of inactivity after which a session ends."
+    )
 
     # Server
     transport: Literal["stdio", "http"] = Field(
@@ -86,7 +96,7 @@ class Settings(BaseSettings):
     )
     auth_token: SecretList = Field(
         default_factory=list,
-        description="Bearer token(s) for /mcp, comma separated. Required on a non-loopback address.",
+        description="Bearer token(s) for /mcp, comma separated; required off loopback.",
     )
     allowed_hosts: CommaList = Field(
         default_factory=lambda: list(DEFAULT_ALLOWED_HOSTS),
@@ -94,7 +104,7 @@ class Settings(BaseSettings):
     )
     allowed_origins: CommaList = Field(
         default_factory=lambda: list(DEFAULT_ALLOWED_ORIGINS),
-        description="Accepted Origin headers, comma separated; requests without Origin are accepted.",
+        description="Accepted Origin headers, comma separated; a request without Origin passes.",
     )
     allow_unauthenticated: bool = Field(
         False, description="Serve HTTP on a non-loopback address without a token (loud warning)."
@@ -106,20 +116,27 @@ class Settings(BaseSettings):
         description="Repository jail: directories repositories must lie in, comma separated. "
         "Required in HTTP mode.",
     )
-    git_repo_path: Path | None = Field(None, description="Repository used when a tool call omits repo_path.")
-    agent_id: str = Field("unknown", min_length=1, description="Default agent id recorded in the audit log.")
+    git_repo_path: Path | None = Field(
+        None, description="Repository used when a tool call omits repo_path."
+    )
+    agent_id: str = Field(
+        "unknown", min_length=1, description="Default agent id recorded in the audit log."
+    )
 
     # Credentials for optional features
     anthropic_api_key: SecretStr | None = Field(
-        None, validation_alias=_alias("ANTHROPIC_API_KEY"),
+        None,
+        validation_alias=_alias("ANTHROPIC_API_KEY"),
         description="Anthropic API key for the LLM intent judge.",
     )
     openai_api_key: SecretStr | None = Field(
-        None, validation_alias=_alias("OPENAI_API_KEY"),
+        None,
+        validation_alias=_alias("OPENAI_API_KEY"),
         description="OpenAI API key for the LLM intent judge.",
     )
     github_token: SecretStr | None = Field(
-        None, validation_alias=_alias("GITHUB_TOKEN"),
+        None,
+        validation_alias=_alias("GITHUB_TOKEN"),
         description="GitHub token for issue look-ups.",
     )
 
@@ -128,7 +145,9 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: Any) -> Any:
         return value.upper() if isinstance(value, str) else value
 
-    @field_validator("auth_token", "allowed_hosts", "allowed_origins", "allowed_roots", mode="before")
+    @field_validator(
+        "auth_token", "allowed_hosts", "allowed_origins", "allowed_roots", mode="before"
+    )
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -136,7 +155,11 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "storage_path", "rules_path", "semantic_index_path", "audit_log_path", "git_repo_path",
+        "storage_path",
+        "rules_path",
+        "semantic_index_path",
+        "audit_log_path",
+        "git_repo_path",
         "config_file",
     )
     @classmethod

@@ -78,8 +78,10 @@ def _read_secret_file(origin: str, path: Path) -> str:
         return path.read_text(encoding="utf-8").strip()
     except OSError as exc:
         raise ConfigError(
-            [f"{origin}={path}: cannot read the secret file ({exc.strerror}); "
-             "check the path and that the server's user may read it"]
+            [
+                f"{origin}={path}: cannot read the secret file ({exc.strerror}); "
+                "check the path and that the server's user may read it"
+            ]
         ) from None
 
 
@@ -109,8 +111,11 @@ class ConfigFileSource(PydanticBaseSettingsSource):
         unknown = sorted(set(data) - set(fields))
         if unknown:
             raise ConfigError(
-                [f"{path}: unknown key {key!r}; valid keys are the settings' field names, "
-                 "see 'flowcheck config env'" for key in unknown]
+                [
+                    f"{path}: unknown key {key!r}; valid keys are the settings' field names, "
+                    "see 'flowcheck config env'"
+                    for key in unknown
+                ]
             )
         return {_input_key(key, fields[key]): value for key, value in data.items()}
 
@@ -119,12 +124,16 @@ def _parse_config_file(path: Path) -> dict[str, Any]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError([f"FLOWCHECK_CONFIG_FILE={path}: cannot read it ({exc.strerror})"]) from None
+        raise ConfigError(
+            [f"FLOWCHECK_CONFIG_FILE={path}: cannot read it ({exc.strerror})"]
+        ) from None
     try:
         data = tomllib.loads(text) if path.suffix == ".toml" else yaml.safe_load(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
         first_line = str(exc).splitlines()[0]
-        raise ConfigError([f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'}: {first_line}"]) from None
+        raise ConfigError(
+            [f"{path}: not valid {path.suffix.lstrip('.') or 'YAML'}: {first_line}"]
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -146,20 +155,29 @@ def load_settings(**cli_overrides: Any) -> Settings:
 
 
 def _problems(exc: ValidationError) -> list[str]:
-    by_env = {names: (name, field) for name, field in Settings.model_fields.items()
-              for names in env_names(name, field)}
-    by_name = {name: (name, field) for name, field in Settings.model_fields.items()}
+    field_of = _field_lookup()
+    fields = Settings.model_fields
     lines = []
     for error in exc.errors():
-        loc = [str(part) for part in error["loc"]]
-        if not loc:
+        if not error["loc"]:  # a cross-field check: its message says it all
             lines.append(str(error["msg"]).removeprefix("Value error, "))
             continue
-        name, field = by_env.get(loc[0]) or by_name.get(loc[0], (loc[0], None))
-        variable = env_names(name, field)[0] if field is not None else loc[0]
-        shown = MASK if field is not None and is_secret(field) else repr(error.get("input"))
-        lines.append(f"{variable}={shown}: {error['msg']}")
+        name = field_of.get(str(error["loc"][0]).lower())
+        if name is None:
+            lines.append(f"{error['loc'][0]}: {error['msg']}")
+            continue
+        shown = MASK if is_secret(fields[name]) else repr(error.get("input"))
+        lines.append(f"{env_names(name, fields[name])[0]}={shown}: {error['msg']}")
     return lines
+
+
+def _field_lookup() -> dict[str, str]:
+    """Field name for any spelling a source may use: field name or variable, lower-cased."""
+    return {
+        key.lower(): name
+        for name, field in Settings.model_fields.items()
+        for key in (name, *env_names(name, field))
+    }
 
 
 def describe(settings: Settings, **cli_overrides: Any) -> list[dict[str, Any]]:
@@ -184,11 +202,7 @@ def _field_sources(overrides: dict[str, Any]) -> dict[str, str]:
         ("secret file", SecretFileSource(Settings)),
         (f"config file {config_file_path()}", ConfigFileSource(Settings)),
     ]
-    field_of = {
-        key.lower(): name
-        for name, field in Settings.model_fields.items()
-        for key in (name, *env_names(name, field))
-    }
+    field_of = _field_lookup()
     found: dict[str, str] = {}
     for label, source in labelled:
         for key in source():

@@ -225,10 +225,16 @@ def test_config_show_masks_secrets_and_names_sources(
 def test_config_env_lists_every_variable(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["config", "env", "--format", "dotenv"]) == 0
     out = capsys.readouterr().out
-    assigned = [line.lstrip("# ").split("=")[0] for line in out.splitlines()
-                if "=" in line and not line.startswith("# Or ")
-                and line.lstrip("# ").split("=")[0].isupper()]
-    assert assigned == [settings_sources.env_names(n, f)[0] for n, f in Settings.model_fields.items()]
+    assigned = [
+        line.lstrip("# ").split("=")[0]
+        for line in out.splitlines()
+        if "=" in line
+        and not line.startswith("# Or ")
+        and line.lstrip("# ").split("=")[0].isupper()
+    ]
+    assert assigned == [
+        settings_sources.env_names(n, f)[0] for n, f in Settings.model_fields.items()
+    ]
     assert "FLOWCHECK_SERVER_PORT=8000" in out.splitlines()
     assert "# FLOWCHECK_AUTH_TOKEN=" in out.splitlines()
 

@@ -48,8 +48,8 @@ def tools(settings: Settings) -> list[ToolSpec]:
         rules: Annotated[
             dict[str, Any],
             Field(
-                description="Thresholds to set, e.g. {\"max_minutes_without_commit\": 45, "
-                "\"max_lines_uncommitted\": 300}. Values must be positive integers."
+                description='Thresholds to set, e.g. {"max_minutes_without_commit": 45, '
+                '"max_lines_uncommitted": 300}. Values must be positive integers.'
             ),
         ],
         scope: Annotated[

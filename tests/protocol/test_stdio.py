@@ -1,0 +1,151 @@
+"""MCP over stdio, spawned exactly as an agent host spawns it, with the SDK's own client."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from tests.conftest import git
+
+EXPECTED_TOOLS = ["get_flow_state", "get_recommendations", "set_rules"]
+
+
+def server_params(home: Path, **env: str) -> StdioServerParameters:
+    return StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "flowcheck.cli", "serve"],
+        env={"HOME": str(home), "PATH": os.environ["PATH"], **env},
+    )
+
+
+async def call(home: Path, tool: str, arguments: dict[str, Any], **env: str) -> Any:
+    async with (
+        stdio_client(server_params(home, **env)) as (read, write),
+        ClientSession(read, write) as session,
+    ):
+        await session.initialize()
+        return await session.call_tool(tool, arguments)
+
+
+async def test_server_identifies_itself_and_lists_its_tools(isolated_environment: Path) -> None:
+    async with (
+        stdio_client(server_params(isolated_environment)) as (read, write),
+        ClientSession(read, write) as session,
+    ):
+        init = await session.initialize()
+        listed = await session.list_tools()
+    assert (init.serverInfo.name, init.serverInfo.version) == ("FlowCheck", "0.5.0")
+    assert "get_flow_state" in (init.instructions or "")
+    assert sorted(tool.name for tool in listed.tools) == sorted(EXPECTED_TOOLS)
+    for tool in listed.tools:
+        assert tool.outputSchema is not None, tool.name
+        assert tool.description, tool.name
+
+
+async def test_get_flow_state_reports_uncommitted_work(
+    isolated_environment: Path, make_repo: Any
+) -> None:
+    repo = make_repo()
+    (repo / "new.txt").write_text("one\ntwo\nthree\n")
+    result = await call(isolated_environment, "get_flow_state", {"repo_path": str(repo)})
+    assert result.isError is False
+    state = result.structuredContent
+    assert (state["branch_name"], state["uncommitted_lines"], state["uncommitted_files"]) == (
+        "main",
+        3,
+        1,
+    )
+    assert state["status"] == "ok"
+
+
+async def test_get_recommendations_answers(isolated_environment: Path, make_repo: Any) -> None:
+    result = await call(
+        isolated_environment, "get_recommendations", {"repo_path": str(make_repo())}
+    )
+    assert result.isError is False
+    assert result.structuredContent["status"] == "ok"
+    assert len(result.structuredContent["recommendations"]) == 1
+
+
+async def test_set_rules_changes_the_status_thresholds(
+    isolated_environment: Path, make_repo: Any
+) -> None:
+    repo = make_repo()
+    (repo / "new.txt").write_text("a\nb\nc\n")
+    result = await call(isolated_environment, "set_rules", {"rules": {"max_lines_uncommitted": 2}})
+    assert result.isError is False
+    state = await call(isolated_environment, "get_flow_state", {"repo_path": str(repo)})
+    assert state.structuredContent["status"] == "warning"
+
+
+async def test_a_path_that_is_not_a_repository_is_a_tool_error(
+    isolated_environment: Path, tmp_path: Path
+) -> None:
+    """0.4 defect B3.1: failures came back as {"error": ...} with isError false."""
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    result = await call(isolated_environment, "get_flow_state", {"repo_path": str(plain)})
+    assert result.isError is True
+    assert result.structuredContent is None
+    assert str(plain) in result.content[0].text
+
+
+async def test_repository_outside_the_allowed_roots_is_refused(
+    isolated_environment: Path, make_repo: Any, tmp_path: Path
+) -> None:
+    repo = make_repo()
+    jail = tmp_path / "jail"
+    jail.mkdir()
+    result = await call(
+        isolated_environment,
+        "get_flow_state",
+        {"repo_path": str(repo)},
+        FLOWCHECK_ALLOWED_ROOTS=str(jail),
+    )
+    assert result.isError is True
+
+
+async def test_default_repository_is_used_when_repo_path_is_omitted(
+    isolated_environment: Path, make_repo: Any
+) -> None:
+    repo = make_repo()
+    git(repo, "checkout", "-q", "-b", "feature/x")
+    result = await call(
+        isolated_environment, "get_flow_state", {}, FLOWCHECK_GIT_REPO_PATH=str(repo)
+    )
+    assert result.structuredContent["branch_name"] == "feature/x"
+
+
+def test_stdout_carries_nothing_but_protocol(isolated_environment: Path) -> None:
+    """0.4 defect B3.3: print() on stdout corrupted the JSON-RPC stream."""
+    import subprocess
+
+    request = (
+        '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",'
+        '"capabilities":{},"clientInfo":{"name":"t","version":"1"}}}\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "flowcheck.cli", "serve", "--transport", "stdio"],
+        input=request,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={
+            "HOME": str(isolated_environment),
+            "PATH": os.environ["PATH"],
+            "FLOWCHECK_LOG_LEVEL": "DEBUG",
+        },
+        check=False,
+    )
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0
+    assert len(lines) == 1 and lines[0].startswith('{"jsonrpc":"2.0","id":1,"result":')
+    assert "serving MCP on stdio" in done.stderr
+
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
