@@ -231,3 +231,23 @@ async def test_sigterm_lets_an_in_flight_call_finish_then_exits_within_10_s(
     assert result.structuredContent["uncommitted_lines"] == 800_000
     server.process.wait(timeout=10)
     assert time.monotonic() - sent_at[0] < 10
+
+
+def test_healthcheck_command_succeeds_against_a_running_server(
+    start_server: Callable[..., Server], isolated_environment: Path
+) -> None:
+    server = start_server()
+    port = server.base_url.rsplit(":", 1)[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "flowcheck.cli", "healthcheck"],
+        env={
+            "HOME": str(isolated_environment),
+            "PATH": os.environ["PATH"],
+            "FLOWCHECK_SERVER_PORT": port,
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (0, "")

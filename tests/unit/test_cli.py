@@ -1,0 +1,76 @@
+"""The command line: versions, `check` output and exit codes, errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowcheck.cli import main
+
+
+def test_version_on_every_entry_point() -> None:
+    for module_args in (["-m", "flowcheck.cli", "--version"],):
+        done = subprocess.run(
+            [sys.executable, *module_args], capture_output=True, text=True, check=True
+        )
+        assert done.stdout == "FlowCheck 0.5.0\n"
+    server = Path(sys.executable).parent / "flowcheck-server"
+    done = subprocess.run([str(server), "--version"], capture_output=True, text=True, check=True)
+    assert done.stdout == "FlowCheck 0.5.0\n"
+
+
+def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "usage: flowcheck" in capsys.readouterr().err
+
+
+def test_check_clean_repository_exits_0(make_repo: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo()
+    assert main(["check", str(repo)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "status       OK"
+    assert lines[2] == "branch       main (0 days old)"
+    assert lines[4] == "uncommitted  0 lines in 0 files (0 staged, 0 untracked)"
+
+
+def test_check_over_threshold_exits_1(
+    make_repo: Any, isolated_environment: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo()
+    (repo / "big.txt").write_text("x\n" * 600)
+    assert main(["check", str(repo)]) == 1
+    assert capsys.readouterr().out.splitlines()[0] == "status       WARNING"
+
+
+def test_check_json_is_the_tool_output(make_repo: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    repo = make_repo()
+    (repo / "a.txt").write_text("1\n2\n")
+    assert main(["check", str(repo), "--json"]) == 0
+    state = json.loads(capsys.readouterr().out)
+    assert (state["uncommitted_lines"], state["untracked_files"], state["status"]) == (2, 1, "ok")
+
+
+def test_check_on_a_non_repository_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", str(tmp_path)]) == 3
+    assert str(tmp_path) in capsys.readouterr().err
+
+
+def test_strict_check_fails_on_malformed_rules(
+    make_repo: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo()
+    (repo / ".flowcheck.json").write_text("{not json")
+    assert main(["check", str(repo)]) == 0
+    assert main(["check", str(repo), "--strict"]) == 3
+
+
+def test_healthcheck_fails_when_nothing_listens(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["healthcheck", "--url", "http://127.0.0.1:9/healthz", "--timeout", "1"]) == 1
+    assert "did not answer" in capsys.readouterr().err
