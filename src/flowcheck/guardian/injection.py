@@ -1,0 +1,134 @@
+"""Prompt-injection detector: hidden-Unicode disguises plus phrase patterns on folded text.
+
+Phrases are matched on a window of lines with comment markers and diff prefixes removed, so an
+instruction split across comment lines, docstrings or YAML values is read as one sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flowcheck.guardian import normalize
+from flowcheck.guardian.injection_patterns import PHRASES, TRIGGER, Phrase
+from flowcheck.guardian.models import Severity
+from flowcheck.guardian.rule import Hit, RuleMeta
+
+_WINDOW = 3  # lines joined after a trigger line: catches splits over up to four lines
+_MAX_LINE = 4096  # longer lines are examined in their first part only, bounding the work
+_LINE_PREFIX = re.compile(r"^[ \t]{0,64}(?:[+ -](?![-+]))?[ \t]{0,64}(?:#{1,3}|//|/?\*{1,2}|--|;{1,2}"
+                          r"|<!--|%|>|\"{3}|'{3}|- )?[ \t]{0,16}")
+_TRIGGER_ANY_CASE = re.compile(TRIGGER.pattern, re.IGNORECASE)
+
+
+def _meta(category: str, weight: float) -> RuleMeta:
+    severity: Severity = "high" if weight >= 0.8 else "medium"
+    return RuleMeta(f"injection-{category.replace('_', '-')}", "INJECTION", "injection", severity,
+                    weight)
+
+
+_HIDDEN = _meta("hidden_unicode", 0.95)
+_METAS = {(p.category, p.weight): _meta(p.category, p.weight) for p in PHRASES}
+
+
+@dataclass(frozen=True)
+class InjectionDetector:
+    min_weight: float = 0.6
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(sorted({m.rule_id for m in (*_METAS.values(), _HIDDEN)}))
+
+    def detect(self, text: str, lowered: str) -> Iterator[Hit]:
+        lines = _Lines(text)
+        flagged: set[int] = set()
+        if not text.isascii():
+            for index in lines.non_ascii_indices():
+                if _hidden_unicode(lines.line(index)):
+                    flagged.add(index)
+                    yield Hit(*lines.content_span(index, index), _HIDDEN)
+        finder = TRIGGER if len(lowered) == len(text) else _TRIGGER_ANY_CASE
+        haystack = lowered if finder is TRIGGER else text
+        checked_until = -1
+        for trigger in finder.finditer(haystack):
+            index = lines.index_of(trigger.start())
+            if index <= checked_until:
+                continue
+            checked_until = index
+            hit = self._phrase_hit(lines, index, flagged)
+            if hit is not None:
+                checked_until = lines.index_of(hit.end - 1)
+                yield hit
+
+    def _phrase_hit(self, lines: _Lines, first: int, flagged: set[int]) -> Hit | None:
+        """A phrase that starts on line ``first``, read together with the next lines."""
+        if first in flagged:
+            return None
+        last = min(first + _WINDOW, lines.count - 1)
+        pieces = [normalize.fold(_strip_prefix(lines.line(i)[:_MAX_LINE]))
+                  for i in range(first, last + 1)]
+        found = _best_phrase(" ".join(pieces), limit=len(pieces[0]))
+        for run in normalize.decoded_base64_runs(lines.line(first)[:_MAX_LINE]):
+            decoded = _best_phrase(normalize.fold(run), limit=len(run))
+            if decoded is not None and (found is None or decoded[0].weight > found[0].weight):
+                found = (decoded[0], 0)
+        if found is None or found[0].weight < self.min_weight:
+            return None
+        phrase, match_end = found
+        end_line, consumed = first, len(pieces[0])
+        while consumed < match_end and end_line < last:
+            end_line += 1
+            consumed += 1 + len(pieces[end_line - first])
+        return Hit(*lines.content_span(first, end_line), _METAS[(phrase.category, phrase.weight)])
+
+
+def _best_phrase(text: str, limit: int) -> tuple[Phrase, int] | None:
+    """The heaviest phrase whose match starts before ``limit``."""
+    best: tuple[Phrase, int] | None = None
+    for phrase in PHRASES:
+        match = phrase.pattern.search(text, 0, len(text))
+        if match is None or match.start() >= limit:
+            continue
+        if best is None or phrase.weight > best[0].weight:
+            best = (phrase, match.end())
+    return best
+
+
+def _strip_prefix(line: str) -> str:
+    return line[_LINE_PREFIX.match(line).end():]  # type: ignore[union-attr]
+
+
+def _hidden_unicode(line: str) -> bool:
+    if any(normalize.TAG_FIRST <= ord(c) <= normalize.TAG_LAST for c in line):
+        return True
+    if any(c in normalize.BIDI_OVERRIDES for c in line):
+        return True
+    return normalize.interleaved_zero_width(line) >= 3 or normalize.mixed_script_words(line) >= 2
+
+
+class _Lines:
+    """Line offsets of a text, computed once, for mapping positions to lines."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+        self.count = len(self.starts)
+
+    def index_of(self, position: int) -> int:
+        return bisect_right(self.starts, position) - 1
+
+    def line(self, index: int) -> str:
+        end = self.starts[index + 1] - 1 if index + 1 < self.count else len(self.text)
+        return self.text[self.starts[index] : end]
+
+    def content_span(self, first: int, last: int) -> tuple[int, int]:
+        start = self.starts[first] + len(self.line(first)) - len(self.line(first).lstrip())
+        end = self.starts[last] + len(self.line(last).rstrip())
+        return (start, max(end, start + 1))
+
+    def non_ascii_indices(self) -> Iterator[int]:
+        for index in range(self.count):
+            if not self.line(index).isascii():
+                yield index

@@ -1,0 +1,70 @@
+"""Undo the disguises injections use: invisible characters, bidi overrides, homoglyphs, base64."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import unicodedata
+
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e")
+BIDI_OVERRIDES = frozenset("\u202a\u202b\u202d\u202e")
+BIDI_ALL = BIDI_OVERRIDES | frozenset("\u202c\u2066\u2067\u2068\u2069\u200e\u200f")
+TAG_FIRST, TAG_LAST = 0xE0000, 0xE007F
+
+# Cyrillic and Greek letters that render like Latin ones.
+_HOMOGLYPHS = str.maketrans(
+    "аеорсухіјѕԁӏАВЕКМНОРСТХІЈЅԚԜαοτνρκιΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdlABEKMHOPCTXIJSQWaotvpkiABEZHIKMNOPTYX",
+)
+_CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])")
+
+
+def decode_tags(text: str) -> str:
+    """Unicode tag characters (U+E0020-E007E) spell ASCII invisibly; map them back."""
+    return "".join(
+        chr(ord(c) - TAG_FIRST) if TAG_FIRST <= ord(c) <= TAG_LAST else c for c in text
+    )
+
+
+def fold(text: str) -> str:
+    """NFKC, drop invisible and bidi controls, fold homoglyphs, lower-case."""
+    text = decode_tags(text)
+    text = "".join(c for c in text if c not in ZERO_WIDTH and c not in BIDI_ALL)
+    return unicodedata.normalize("NFKC", text).translate(_HOMOGLYPHS).lower()
+
+
+def mixed_script_words(line: str) -> int:
+    """Words that mix Latin with Cyrillic/Greek letters: the homoglyph disguise."""
+    return sum(
+        1 for word in line.split()
+        if _LATIN.search(word) and _CONFUSABLE_SCRIPTS.search(word)
+    )
+
+
+def interleaved_zero_width(line: str) -> int:
+    """Zero-width characters between two Latin letters (emoji ZWJ and Persian ZWNJ sit elsewhere)."""
+    count = 0
+    for index in range(1, len(line) - 1):
+        if line[index] in ZERO_WIDTH:
+            before, after = line[index - 1], line[index + 1]
+            if (before.isascii() and before.isalpha()) or (after.isascii() and after.isalpha()):
+                count += 1
+    return count
+
+
+def decoded_base64_runs(line: str) -> list[str]:
+    """Printable text hidden in base64 runs of the line."""
+    decoded: list[str] = []
+    for match in _BASE64_RUN.finditer(line):
+        run = match.group()
+        try:
+            raw = base64.b64decode(run + "=" * (-len(run) % 4), validate=True)
+            text = raw.decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            continue
+        if text.isprintable() or all(c.isprintable() or c in "\n\t" for c in text):
+            decoded.append(text)
+    return decoded

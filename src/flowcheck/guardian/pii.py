@@ -1,0 +1,172 @@
+"""PII detectors: email, phone, SSN, payment card, IBAN, public IP addresses.
+
+Numbers are validated (Luhn + issuer prefix, mod-97, SSN ranges, routable IPs), so unix
+timestamps, version strings, 9-digit ids and invalid-Luhn numbers are not reported.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flowcheck.guardian.models import Severity
+from flowcheck.guardian.rule import Detector, Hit, PatternRule, RuleMeta, Validator
+
+
+def _meta(rule_id: str, kind: str, severity: Severity, confidence: float) -> RuleMeta:
+    return RuleMeta(rule_id, kind, "pii", severity, confidence)
+
+
+def _before(text: str, start: int, width: int = 48) -> str:
+    line_start = text.rfind("\n", 0, start) + 1
+    return text[max(line_start, start - width) : start].lower()
+
+
+_FILE_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "js", "ts", "py", "css", "json",
+                        "md", "txt", "html", "xml", "yaml", "yml", "ico", "pdf", "zip", "tar", "gz"})
+_EMAIL_DOMAIN = re.compile(r"@(?:[A-Za-z0-9-]{1,63}\.){1,8}(?P<tld>[A-Za-z]{2,24})(?![A-Za-z0-9-])")
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+
+
+@dataclass(frozen=True)
+class EmailDetector:
+    """Anchored on '@' so each candidate costs a bounded walk (the 0.4 pattern was quadratic)."""
+
+    meta: RuleMeta = _meta("email", "EMAIL", "medium", 0.95)
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return (self.meta.rule_id,)
+
+    def detect(self, text: str, lowered: str) -> Iterator[Hit]:
+        if "@" not in text:
+            return
+        for match in _EMAIL_DOMAIN.finditer(text):
+            start = _local_part_start(text, match.start())
+            if start < match.start() and match.group("tld").lower() not in _FILE_TLDS:
+                if text[start : match.start()] != "git":
+                    yield Hit(start, match.end(), self.meta)
+
+
+def _local_part_start(text: str, at: int) -> int:
+    start = at
+    while start > max(0, at - 64) and text[start - 1] in _LOCAL_CHARS:
+        start -= 1
+    while start < at and text[start] in ".-+":
+        start += 1
+    return start
+
+
+def _digits(value: str) -> str:
+    return "".join(c for c in value if c.isdigit())
+
+
+def _luhn(number: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(number)):
+        digit = int(char)
+        if index % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+_IIN = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[068]|35|6011|64[4-9]|65|62|5[06-9]|6[0-9]")
+
+
+def _card_ok(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    number = _digits(value)
+    separators = {c for c in value if not c.isdigit()}
+    return (len(separators) <= 1 and 13 <= len(number) <= 19 and bool(_IIN.match(number))
+            and _luhn(number))
+
+
+_SSN_INVALID = frozenset({"123456789", "078051120", "219099999"})
+_SSN_CONTEXT = ("ssn", "social security", "social_security", "tax id", "taxpayer")
+
+
+def _ssn_ok(text: str, start: int, end: int) -> bool:
+    number = _digits(text[start:end])
+    area, group, serial = number[:3], number[3:5], number[5:]
+    valid = (area not in ("000", "666") and area[0] != "9" and group != "00"
+             and serial != "0000" and number not in _SSN_INVALID)
+    dashed = text[start + 3] == "-" and text[start + 6] == "-"
+    return valid and (dashed or any(w in _before(text, start) for w in _SSN_CONTEXT))
+
+
+def _iban_ok(text: str, start: int, end: int) -> bool:
+    compact = text[start:end].replace(" ", "")
+    if not 15 <= len(compact) <= 34:
+        return False
+    rotated = compact[4:] + compact[:4]
+    return int("".join(str(int(c, 36)) for c in rotated)) % 97 == 1
+
+
+_PHONE_CONTEXT = ("phone", "tel", "mobile", "call", "fax", "contact", "cell", "sms", "whatsapp",
+                  "reach", "ring", "number", "mob", "ph:", "ph.")
+
+
+def _phone_ok(text: str, start: int, end: int) -> bool:
+    return 8 <= len(_digits(text[start:end])) <= 15
+
+
+def _national_phone_ok(text: str, start: int, end: int) -> bool:
+    return _phone_ok(text, start, end) and any(w in _before(text, start) for w in _PHONE_CONTEXT)
+
+
+def _public_ip(text: str, start: int, end: int) -> bool:
+    if "version" in _before(text, start, 24):
+        return False
+    try:
+        return ipaddress.ip_address(text[start:end]).is_global
+    except ValueError:
+        return False
+
+
+def _any_ip(text: str, start: int, end: int) -> bool:
+    try:
+        address = ipaddress.ip_address(text[start:end])
+    except ValueError:
+        return False
+    return not (address.is_loopback or address.is_unspecified or address.is_multicast)
+
+
+def _rule(meta: RuleMeta, pattern: str, validator: Validator, keywords: tuple[str, ...] = ()
+          ) -> PatternRule:
+    return PatternRule(meta, re.compile(pattern), keywords, 0, validator)
+
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)"
+_PHONE = _meta("phone", "PHONE", "medium", 0.8)
+
+
+def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
+    ip_check = _any_ip if include_private_ips else _public_ip
+    ip = _meta("ip-address", "IP_ADDRESS", "low", 0.8)
+    return (
+        EmailDetector(),
+        _rule(_PHONE, r"(?<![\w+])\+[1-9]\d{0,2}(?:[ .-](?:\(\d{1,4}\)|\d{1,5})){1,6}(?![\w-])",
+              _phone_ok, ("+",)),
+        _rule(_PHONE, r"(?<![\w+])\+[1-9]\d{7,14}(?![\w-])", _phone_ok, ("+",)),
+        _rule(_PHONE, r"(?<![\w.-])00[1-9]\d{0,2}(?:[ .-]\d{1,5}){2,5}(?![\w-])", _phone_ok),
+        _rule(_PHONE, r"(?<![\w-])\(\d{3}\)[ .-]{0,1}\d{3}[ .-]\d{4}(?![\w-])", _phone_ok, ("(",)),
+        _rule(_PHONE, r"(?<![\w.-])[2-9]\d{2}([.-])\d{3}\1\d{4}(?![\w-]|\.\d)", _phone_ok),
+        _rule(_PHONE, r"(?<![\w.-])0[1-9](?:[ .]\d{2}){4}(?![\w-])", _phone_ok),
+        _rule(_PHONE, r"(?<![\w.-])(?:0\d{2,4}|[2-9]\d{2})(?:[ /-]\d{3,8}){1,2}(?![\w-])",
+              _national_phone_ok),
+        _rule(_meta("ssn", "SSN", "high", 0.9),
+              r"(?<![\w-])\d{3}([- ]{0,1})\d{2}\1\d{4}(?![\w-])", _ssn_ok),
+        _rule(_meta("credit-card", "CREDIT_CARD", "high", 0.95),
+              r"(?<![\w.-])(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3}(?:[ -]\d{1,4}){0,1})(?![\w-])",
+              _card_ok),
+        _rule(_meta("iban", "IBAN", "high", 0.95),
+              r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}"
+              r"(?: [A-Z0-9]{1,3}){0,1})(?![A-Za-z0-9])", _iban_ok),
+        _rule(ip, r"(?<![\w.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![\w]|\.\d)", ip_check,
+              (".",)),
+        _rule(ip, r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])", ip_check,
+              (":",)),
+    )

@@ -1,0 +1,124 @@
+"""What gets scanned: added lines of the staged and unstaged diffs (mapped to new-file line
+numbers), untracked text files, and commit ranges."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from flowcheck.git.runner import reject_option_like, run_git
+from flowcheck.guardian.models import Source
+from flowcheck.ignore import IgnoreMatcher
+
+UNTRACKED_MAX_BYTES = 1 << 20  # larger untracked files are reported as skipped, not scanned
+_BINARY_PROBE = 8192
+_HUNK = re.compile(rb"^@@ -\d{1,10}(?:,\d{1,10})? \+(\d{1,10})(?:,\d{1,10})? @@")
+_GIT_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Consecutive lines of one file, starting at ``first_line`` of that file."""
+
+    path: str
+    first_line: int
+    text: str
+    source: Source
+
+
+@dataclass
+class Collected:
+    segments: list[Segment]
+    skipped: list[str]
+    files: int
+
+
+def staged(top: Path, ignore: IgnoreMatcher) -> Collected:
+    """Exactly what the next commit would add: the index against HEAD (or the empty tree)."""
+    return _diff(top, ignore, "staged", "--cached")
+
+
+def unstaged(top: Path, ignore: IgnoreMatcher) -> Collected:
+    return _diff(top, ignore, "unstaged")
+
+
+def commit_range(top: Path, ignore: IgnoreMatcher, base: str, head: str) -> Collected:
+    return _diff(top, ignore, "commit", reject_option_like(base), reject_option_like(head))
+
+
+def untracked(top: Path, ignore: IgnoreMatcher) -> Collected:
+    listing = run_git(top, "ls-files", "--others", "--exclude-standard", "-z",
+                      timeout=_GIT_TIMEOUT)
+    collected = Collected([], [], 0)
+    for raw in filter(None, listing.split(b"\0")):
+        path = raw.decode("utf-8", "surrogateescape")
+        reason = _unreadable_reason(top / path, ignore, path)
+        if reason:
+            collected.skipped.append(f"{path}: {reason}")
+            continue
+        data = (top / path).read_bytes()
+        collected.files += 1
+        collected.segments.append(Segment(path, 1, data.decode("utf-8", "replace"), "untracked"))
+    return collected
+
+
+def _unreadable_reason(file: Path, ignore: IgnoreMatcher, path: str) -> str | None:
+    if ignore.ignored(path):
+        return "ignored by .flowcheckignore"
+    if file.is_symlink() or not file.is_file():
+        return "not a regular file"
+    if file.stat().st_size > UNTRACKED_MAX_BYTES:
+        return f"larger than {UNTRACKED_MAX_BYTES} bytes"
+    with file.open("rb") as handle:
+        if b"\0" in handle.read(_BINARY_PROBE):
+            return "binary"
+    return None
+
+
+def _diff(top: Path, ignore: IgnoreMatcher, source: Source, *selector: str) -> Collected:
+    output = run_git(top, "diff", "-U0", "--no-color", "--no-renames", "--diff-filter=d",
+                     *selector, "--", timeout=_GIT_TIMEOUT)
+    collected = Collected([], [], 0)
+    for path, first_line, lines in _added_runs(output):
+        if ignore.ignored(path):
+            if f"{path}: ignored by .flowcheckignore" not in collected.skipped:
+                collected.skipped.append(f"{path}: ignored by .flowcheckignore")
+            continue
+        collected.segments.append(Segment(path, first_line, "\n".join(lines), source))
+    collected.files = len({s.path for s in collected.segments})
+    return collected
+
+
+def _added_runs(diff: bytes) -> Iterator[tuple[str, int, list[str]]]:
+    """(path, first new-file line, lines) for each run of consecutive added lines."""
+    path: str | None = None
+    next_line = 0
+    run: list[str] = []
+    run_start = 0
+    in_header = False
+    for raw in diff.split(b"\n"):
+        if raw.startswith(b"diff --git "):
+            in_header = True
+        elif in_header and raw.startswith(b"+++ "):
+            path = _diff_path(raw[4:])
+        elif (hunk := _HUNK.match(raw)) is not None:
+            in_header = False
+            if run and path is not None:
+                yield path, run_start, run
+            run, next_line = [], int(hunk.group(1))
+            run_start = next_line
+        elif not in_header and raw.startswith(b"+") and path is not None:
+            run.append(raw[1:].decode("utf-8", "replace"))
+            next_line += 1
+    if run and path is not None:
+        yield path, run_start, run
+
+
+def _diff_path(raw: bytes) -> str | None:
+    text = raw.decode("utf-8", "surrogateescape")
+    if text.startswith('"') and text.endswith('"'):
+        text = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+        text = text.encode("latin-1", "replace").decode("utf-8", "replace")
+    return None if text == "/dev/null" else text.removeprefix("b/")

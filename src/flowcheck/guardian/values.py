@@ -1,0 +1,58 @@
+"""Judging a candidate value: placeholders, references and low-entropy words are not secrets."""
+
+from __future__ import annotations
+
+import re
+
+from flowcheck.guardian.rule import shannon_entropy
+
+_PLACEHOLDER_WORDS = (
+    "example", "sample", "dummy", "placeholder", "changeme", "change_me", "change-me",
+    "replace", "your_", "your-", "yourpass", "redacted", "xxxx", "****", "....", "<your",
+    "todo", "fixme", "insert", "enter_", "fake", "notreal", "not-a-", "secret_here",
+    "password_here", "token_here", "key_here", "dontuse", "<secret", "<password", "<token",
+    "[redacted_",
+)
+_REFERENCE = re.compile(
+    r"^(?:\$\{|\$\(|\$[A-Za-z_]|%\(|%[A-Za-z_]{1,40}%|\{\{|<%|#\{|@\{|env[.:(\[]|process\.env|"
+    r"os\.environ|os\.getenv|getenv|System\.getenv|ENV\[|secrets\.|vault:|arn:|ENC\[|sops:|"
+    r"file:|/|~/|\./|\.\./|ref\+|projects/|sm://|awssm:|azkv:|op://|!)"
+)
+_ONE_CHAR_REPEATED = re.compile(r"^(.)\1{3,256}$")
+_WORD = re.compile(r"^[a-z]{1,64}(?:[_.-][a-z]{1,64}){0,8}$")
+_CAMEL_IDENTIFIER = re.compile(r"^[a-z]{1,32}(?:[A-Z][a-z]{1,32}){1,8}$")
+_HEX_ONLY = re.compile(r"^[0-9a-f]{1,512}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_LITERALS = frozenset(
+    {"null", "none", "nil", "true", "false", "undefined", "string", "str", "bool", "int",
+     "password", "secret", "token", "required", "optional", "empty", "default", "value", "test",
+     "admin", "root", "user", "username", "pass", "passwd", "bytes", "object", "any", "number"}
+)
+
+
+def is_placeholder(value: str) -> bool:
+    """True for templated, referenced, masked or documentation values."""
+    lowered = value.lower()
+    if lowered in _LITERALS or _REFERENCE.match(value) or _ONE_CHAR_REPEATED.match(value):
+        return True
+    if "${" in value or "{{" in value or value.startswith("<") and value.endswith(">"):
+        return True
+    return any(word in lowered for word in _PLACEHOLDER_WORDS)
+
+
+def looks_like_code(value: str) -> bool:
+    """Identifiers and expressions (``self.password``, ``getPassword``) rather than literals."""
+    return bool(_WORD.match(value) or _CAMEL_IDENTIFIER.match(value)) or "(" in value
+
+
+def is_checksum_like(value: str) -> bool:
+    """Lower-case hex of digest length: commit SHAs, image digests, checksums."""
+    return bool(_HEX_ONLY.match(value)) and len(value) in (32, 40, 56, 64, 96, 128)
+
+
+def is_uuid(value: str) -> bool:
+    return bool(_UUID.match(value))
+
+
+def has_entropy(value: str, floor: float) -> bool:
+    return shannon_entropy(value) >= floor
