@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import git
 
 from flowcheck.git.metrics import FlowMetrics, collect_metrics
 from flowcheck.ignore import IgnoreMatcher, load_ignore
+
+MakeRepo = Callable[..., Path]
 
 TEN_LINES = "".join(f"line {n}\n" for n in range(10))
 DAY = 86400
@@ -34,14 +37,14 @@ def rewrite_three_lines(path: Path) -> None:
     path.write_text("".join(["changed\n"] * 3 + lines[3:]))
 
 
-def test_staged_only(make_repo):  # type: ignore[no-untyped-def]
+def test_staged_only(make_repo: MakeRepo) -> None:
     repo = make_repo(files={"a.txt": TEN_LINES})
     rewrite_three_lines(repo / "a.txt")
     git(repo, "add", "a.txt")
     assert counts(measure(repo)) == (1, 6, 1, 0)
 
 
-def test_untracked_only_counts_every_line(make_repo):  # type: ignore[no-untyped-def]
+def test_untracked_only_counts_every_line(make_repo: MakeRepo) -> None:
     """0.4 defect B2.2: untracked files counted 0 lines."""
     repo = make_repo()
     (repo / "new.txt").write_text("1\n2\n3\n4")  # the last line has no newline and still counts
@@ -50,7 +53,7 @@ def test_untracked_only_counts_every_line(make_repo):  # type: ignore[no-untyped
     assert counts(measure(repo)) == (2, 5, 0, 2)
 
 
-def test_mixed_changes_count_each_line_once(make_repo):  # type: ignore[no-untyped-def]
+def test_mixed_changes_count_each_line_once(make_repo: MakeRepo) -> None:
     repo = make_repo(files={"a.txt": TEN_LINES, "c.txt": TEN_LINES})
     rewrite_three_lines(repo / "a.txt")
     git(repo, "add", "a.txt")
@@ -60,7 +63,7 @@ def test_mixed_changes_count_each_line_once(make_repo):  # type: ignore[no-untyp
     assert counts(measure(repo)) == (3, 12, 1, 1)
 
 
-def test_file_rewritten_in_index_and_again_in_worktree_counts_once(make_repo):  # type: ignore[no-untyped-def]
+def test_file_rewritten_in_index_and_again_in_worktree_counts_once(make_repo: MakeRepo) -> None:
     """0.4 defect B2.2: staged and unstaged shortstats were summed (15 000 vs 5 000)."""
     repo = make_repo(files={"a.txt": TEN_LINES})
     (repo / "a.txt").write_text("".join(f"staged {n}\n" for n in range(10)))
@@ -69,7 +72,7 @@ def test_file_rewritten_in_index_and_again_in_worktree_counts_once(make_repo):  
     assert counts(measure(repo)) == (1, 20, 1, 0)
 
 
-def test_branch_age_is_measured_from_the_fork_point(tmp_path):  # type: ignore[no-untyped-def]
+def test_branch_age_is_measured_from_the_fork_point(tmp_path: Path) -> None:
     """0.4 defect B2.1: branch age was the age of the tip commit."""
     repo = tmp_path / "repo"
     git(tmp_path, "init", "-q", "-b", "main", str(repo))
@@ -82,7 +85,7 @@ def test_branch_age_is_measured_from_the_fork_point(tmp_path):  # type: ignore[n
             metrics.minutes_since_last_commit) == ("feature", "main", 6, 1)
 
 
-def test_ahead_and_behind_the_default_branch(tmp_path):  # type: ignore[no-untyped-def]
+def test_ahead_and_behind_the_default_branch(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     git(tmp_path, "init", "-q", "-b", "main", str(repo))
     commit_at(repo, "base", 3 * DAY)
@@ -99,7 +102,7 @@ def test_ahead_and_behind_the_default_branch(tmp_path):  # type: ignore[no-untyp
     )
 
 
-def test_on_the_default_branch_age_is_zero(tmp_path):  # type: ignore[no-untyped-def]
+def test_on_the_default_branch_age_is_zero(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     git(tmp_path, "init", "-q", "-b", "master", str(repo))
     commit_at(repo, "old", 30 * DAY)
@@ -110,7 +113,7 @@ def test_on_the_default_branch_age_is_zero(tmp_path):  # type: ignore[no-untyped
     )
 
 
-def test_origin_head_wins_over_local_main(tmp_path):  # type: ignore[no-untyped-def]
+def test_origin_head_wins_over_local_main(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     git(tmp_path, "init", "-q", "-b", "main", str(repo))
     commit_at(repo, "trunk base", 4 * DAY)
@@ -122,7 +125,7 @@ def test_origin_head_wins_over_local_main(tmp_path):  # type: ignore[no-untyped-
             metrics.behind_main_by_commits) == ("trunk", 4, 1, 0)
 
 
-def test_no_default_branch_leaves_branch_signals_empty(tmp_path):  # type: ignore[no-untyped-def]
+def test_no_default_branch_leaves_branch_signals_empty(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     git(tmp_path, "init", "-q", "-b", "dev", str(repo))
     commit_at(repo, "only", 10)
@@ -131,7 +134,7 @@ def test_no_default_branch_leaves_branch_signals_empty(tmp_path):  # type: ignor
             metrics.behind_main_by_commits) == (None, None, None, None)
 
 
-def test_unrelated_history_has_no_branch_age(make_repo):  # type: ignore[no-untyped-def]
+def test_unrelated_history_has_no_branch_age(make_repo: MakeRepo) -> None:
     repo = make_repo()
     git(repo, "switch", "-q", "--orphan", "island")
     commit_at(repo, "island", 10)
@@ -141,7 +144,7 @@ def test_unrelated_history_has_no_branch_age(make_repo):  # type: ignore[no-unty
     )
 
 
-def test_detached_head_reports_a_short_sha(make_repo):  # type: ignore[no-untyped-def]
+def test_detached_head_reports_a_short_sha(make_repo: MakeRepo) -> None:
     repo = make_repo()
     head = git(repo, "rev-parse", "HEAD").strip()
     git(repo, "switch", "-q", "--detach", "HEAD")
@@ -149,7 +152,7 @@ def test_detached_head_reports_a_short_sha(make_repo):  # type: ignore[no-untype
     assert (metrics.branch_name, metrics.head_commit) == (head[:12], head)
 
 
-def test_repository_without_commits(tmp_path):  # type: ignore[no-untyped-def]
+def test_repository_without_commits(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     git(tmp_path, "init", "-q", "-b", "main", str(repo))
     (repo / "staged.txt").write_text("a\nb\n")
@@ -163,7 +166,7 @@ def test_repository_without_commits(tmp_path):  # type: ignore[no-untyped-def]
     )
 
 
-def test_linked_worktree(make_repo, tmp_path):  # type: ignore[no-untyped-def]
+def test_linked_worktree(make_repo: MakeRepo, tmp_path: Path) -> None:
     repo = make_repo()
     worktree = tmp_path / "wt"
     git(repo, "worktree", "add", "-q", "-b", "side", str(worktree))
@@ -175,7 +178,7 @@ def test_linked_worktree(make_repo, tmp_path):  # type: ignore[no-untyped-def]
     )
 
 
-def test_binary_files_count_as_files_not_lines(make_repo):  # type: ignore[no-untyped-def]
+def test_binary_files_count_as_files_not_lines(make_repo: MakeRepo) -> None:
     repo = make_repo()
     (repo / "image.bin").write_bytes(b"\x89PNG\x00\x01\x02\n\n")
     git(repo, "add", "image.bin")
@@ -185,14 +188,16 @@ def test_binary_files_count_as_files_not_lines(make_repo):  # type: ignore[no-un
     assert counts(measure(repo)) == (2, 0, 0, 1)
 
 
-def test_untracked_symlink_is_one_line_and_never_followed(make_repo, tmp_path):  # type: ignore[no-untyped-def]
+def test_untracked_symlink_is_one_line_and_never_followed(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
     repo = make_repo()
     (tmp_path / "outside.txt").write_text("secret\n" * 50)
     (repo / "link").symlink_to(tmp_path / "outside.txt")
     assert counts(measure(repo)) == (1, 1, 0, 1)
 
 
-def test_submodule_counts_as_a_changed_path(make_repo):  # type: ignore[no-untyped-def]
+def test_submodule_counts_as_a_changed_path(make_repo: MakeRepo) -> None:
     library = make_repo("library")
     repo = make_repo("repo")
     git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(library), "lib")
@@ -205,7 +210,7 @@ def test_submodule_counts_as_a_changed_path(make_repo):  # type: ignore[no-untyp
     assert counts(measure(repo)) == (1, 0, 0, 0)
 
 
-def test_flowcheckignore_applies_to_every_count(make_repo):  # type: ignore[no-untyped-def]
+def test_flowcheckignore_applies_to_every_count(make_repo: MakeRepo) -> None:
     repo = make_repo(files={
         ".flowcheckignore": "*.log\n!keep.log\nbuild/\n/generated.txt\n",
         "tracked.log": "a\n",

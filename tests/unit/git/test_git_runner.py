@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,11 @@ from flowcheck.git.metrics import collect_metrics
 from flowcheck.git.runner import GitExitError, reject_option_like, run_git
 from flowcheck.ignore import IgnoreMatcher
 
+MakeRepo = Callable[..., Path]
 
-def booby_trapped_repo(  # type: ignore[no-untyped-def]
-    make_repo, tmp_path: Path, *, process_filter: bool = True
+
+def booby_trapped_repo(
+    make_repo: MakeRepo, tmp_path: Path, *, process_filter: bool = True
 ) -> tuple[Path, Path]:
     """A repo whose config runs a spy script for every program-valued setting."""
     repo = make_repo(files={"data.txt": "one\ntwo\n"})
@@ -41,7 +44,9 @@ def booby_trapped_repo(  # type: ignore[no-untyped-def]
     return repo, markers
 
 
-def test_plain_git_runs_the_trap_so_the_guard_test_below_can_fail(make_repo, tmp_path):  # type: ignore[no-untyped-def]
+def test_plain_git_runs_the_trap_so_the_guard_test_below_can_fail(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
     repo, markers = booby_trapped_repo(make_repo, tmp_path, process_filter=False)
     git(repo, "status", "--porcelain")
     git(repo, "diff", "HEAD")
@@ -51,14 +56,14 @@ def test_plain_git_runs_the_trap_so_the_guard_test_below_can_fail(make_repo, tmp
     ]
 
 
-def test_plain_git_runs_a_process_filter(make_repo, tmp_path):  # type: ignore[no-untyped-def]
+def test_plain_git_runs_a_process_filter(make_repo: MakeRepo, tmp_path: Path) -> None:
     repo, markers = booby_trapped_repo(make_repo, tmp_path)
     subprocess.run(["git", "-C", str(repo), "-c", "core.fsmonitor=false", "diff", "HEAD"],
                    capture_output=True, check=False)
     assert [path.name for path in markers.iterdir()] == ["process"]
 
 
-def test_repository_configured_programs_never_run(make_repo, tmp_path):  # type: ignore[no-untyped-def]
+def test_repository_configured_programs_never_run(make_repo: MakeRepo, tmp_path: Path) -> None:
     """0.4 defect B1.8: git on an untrusted working copy ran its fsmonitor and drivers."""
     repo, markers = booby_trapped_repo(make_repo, tmp_path)
     metrics = collect_metrics(repo, IgnoreMatcher([]))
@@ -70,7 +75,9 @@ def test_repository_configured_programs_never_run(make_repo, tmp_path):  # type:
     assert list(markers.iterdir()) == []
 
 
-def test_dubious_ownership_explains_safe_directory(make_repo, monkeypatch):  # type: ignore[no-untyped-def]
+def test_dubious_ownership_explains_safe_directory(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = make_repo()
     monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
     with pytest.raises(RepoAccessError) as raised:
@@ -84,7 +91,9 @@ def test_dubious_ownership_explains_safe_directory(make_repo, monkeypatch):  # t
     )
 
 
-def test_safe_directory_from_environment_is_honoured(make_repo, monkeypatch):  # type: ignore[no-untyped-def]
+def test_safe_directory_from_environment_is_honoured(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = make_repo()
     monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
     monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
@@ -93,7 +102,9 @@ def test_safe_directory_from_environment_is_honoured(make_repo, monkeypatch):  #
     assert run_git(repo, "rev-parse", "--show-toplevel") == f"{repo}\n".encode()
 
 
-def test_inherited_repository_variables_are_dropped(make_repo, monkeypatch):  # type: ignore[no-untyped-def]
+def test_inherited_repository_variables_are_dropped(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A hook's GIT_DIR / GIT_INDEX_FILE must not redirect git to another repository."""
     repo = make_repo("repo")
     other = make_repo("other")
@@ -102,7 +113,7 @@ def test_inherited_repository_variables_are_dropped(make_repo, monkeypatch):  # 
     assert run_git(repo, "rev-parse", "--show-toplevel") == f"{repo}\n".encode()
 
 
-def test_failure_carries_status_and_trimmed_stderr(make_repo):  # type: ignore[no-untyped-def]
+def test_failure_carries_status_and_trimmed_stderr(make_repo: MakeRepo) -> None:
     repo = make_repo()
     with pytest.raises(GitExitError) as raised:
         run_git(repo, "rev-parse", "--verify", "no-such-ref")
@@ -113,7 +124,7 @@ def test_failure_carries_status_and_trimmed_stderr(make_repo):  # type: ignore[n
     )
 
 
-def test_timeout_is_a_git_error(make_repo):  # type: ignore[no-untyped-def]
+def test_timeout_is_a_git_error(make_repo: MakeRepo) -> None:
     repo = make_repo()
     git(repo, "config", "alias.nap", "!sleep 2")
     with pytest.raises(GitError) as raised:
@@ -124,7 +135,7 @@ def test_timeout_is_a_git_error(make_repo):  # type: ignore[no-untyped-def]
     )
 
 
-def test_input_is_fed_to_stdin(make_repo):  # type: ignore[no-untyped-def]
+def test_input_is_fed_to_stdin(make_repo: MakeRepo) -> None:
     repo = make_repo()
     expected = subprocess.run(
         ["git", "hash-object", "--stdin"], input=b"abc", capture_output=True, check=True
@@ -132,7 +143,7 @@ def test_input_is_fed_to_stdin(make_repo):  # type: ignore[no-untyped-def]
     assert run_git(repo, "hash-object", "--stdin", input=b"abc") == expected
 
 
-def test_option_like_refs_are_refused():
+def test_option_like_refs_are_refused() -> None:
     assert reject_option_like("main") == "main"
     with pytest.raises(GitError) as raised:
         reject_option_like("--output=/tmp/x")
