@@ -19,8 +19,12 @@ _MAX_IGNORE_FILE_BYTES = 1 << 20
 class IgnoreMatcher:
     """Answers whether a repository-relative path is excluded."""
 
-    def __init__(self, patterns: Sequence[str], *, origin: str = IGNORE_FILE_NAME) -> None:
-        valid, self.warnings = _valid_patterns(patterns, origin)
+    def __init__(
+        self, patterns: Sequence[str], *, origin: str = IGNORE_FILE_NAME,
+        warnings: Sequence[str] = (),
+    ) -> None:
+        valid, invalid = _valid_patterns(patterns, origin)
+        self.warnings = [*warnings, *invalid]
         self._spec = pathspec.GitIgnoreSpec.from_lines(valid) if valid else None
 
     def ignored(self, relpath: str) -> bool:
@@ -40,14 +44,15 @@ def load_ignore(top: Path) -> IgnoreMatcher:
     except FileNotFoundError:
         return IgnoreMatcher([])
     except OSError as error:
-        matcher = IgnoreMatcher([])
-        matcher.warnings = [f"{path}: cannot be read ({error.strerror}); nothing is ignored"]
-        return matcher
-    matcher = IgnoreMatcher(raw[:_MAX_IGNORE_FILE_BYTES].decode("utf-8", "replace").splitlines(),
-                            origin=str(path))
-    if len(raw) > _MAX_IGNORE_FILE_BYTES:
-        matcher.warnings.append(f"{path}: only the first 1 MiB is used")
-    return matcher
+        return IgnoreMatcher(
+            [], warnings=[f"{path}: cannot be read ({error.strerror}); nothing is ignored"]
+        )
+    truncated = len(raw) > _MAX_IGNORE_FILE_BYTES
+    return IgnoreMatcher(
+        raw[:_MAX_IGNORE_FILE_BYTES].decode("utf-8", "replace").splitlines(),
+        origin=str(path),
+        warnings=[f"{path}: only the first 1 MiB is used"] if truncated else [],
+    )
 
 
 def _valid_patterns(patterns: Sequence[str], origin: str) -> tuple[list[str], list[str]]:

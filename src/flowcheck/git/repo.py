@@ -6,8 +6,8 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from flowcheck.errors import GitError, RepoAccessError
-from flowcheck.git.runner import run_git
+from flowcheck.errors import RepoAccessError
+from flowcheck.git.runner import GitExitError, run_git
 
 
 def resolve_repository(
@@ -78,14 +78,10 @@ def _git_locations(real: Path, candidate: Path) -> tuple[Path, Path]:
         output = run_git(
             real, "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"
         )
-    except GitError as error:
+    except GitExitError as error:
         raise RepoAccessError(
             f"{candidate} is not a git repository working tree; pass the path of a checked-out "
-            f"repository (git said: {_git_said(error)})"
+            f"repository (git said: {error.stderr})"
         ) from error
     top, git_dir = os.fsdecode(output).splitlines()[:2]
     return Path(os.path.realpath(top)), Path(os.path.realpath(git_dir))
-
-
-def _git_said(error: GitError) -> str:
-    return str(error).rsplit(": ", 1)[-1]

@@ -1,0 +1,65 @@
+"""`.flowcheckignore` follows gitignore semantics (0.4 used git pathspecs, parity A5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flowcheck.ignore import IgnoreMatcher, load_ignore
+
+PATTERNS = [
+    "# generated output",
+    "",
+    "*.log",
+    "!keep.log",
+    "build/",
+    "/root-only.txt",
+    "docs/**/draft.md",
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "ignored"),
+    [
+        ("app.log", True),
+        ("deep/nested/app.log", True),
+        ("keep.log", False),
+        ("deep/keep.log", False),
+        ("build/out.o", True),
+        ("src/build/out.o", True),
+        ("build", False),  # a file named build is not the directory build/
+        ("root-only.txt", True),
+        ("sub/root-only.txt", False),
+        ("docs/draft.md", True),
+        ("docs/a/b/draft.md", True),
+        ("src/main.py", False),
+        ("# generated output", False),
+    ],
+)
+def test_gitignore_semantics(path: str, ignored: bool) -> None:
+    assert IgnoreMatcher(PATTERNS).ignored(path) is ignored
+
+
+def test_no_file_ignores_nothing(tmp_path: Path) -> None:
+    matcher = load_ignore(tmp_path)
+    assert (matcher.ignored("anything.log"), matcher.warnings) == (False, [])
+
+
+def test_invalid_pattern_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    (tmp_path / ".flowcheckignore").write_text("*.tmp\n!\ntrailing\\\n")
+    matcher = load_ignore(tmp_path)
+    assert matcher.ignored("x.tmp") is True
+    assert matcher.warnings == [
+        f"{tmp_path}/.flowcheckignore:2: invalid gitignore pattern '!' is skipped",
+        f"{tmp_path}/.flowcheckignore:3: invalid gitignore pattern 'trailing\\\\' is skipped",
+    ]
+
+
+def test_unreadable_file_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / ".flowcheckignore").mkdir()
+    matcher = load_ignore(tmp_path)
+    assert (matcher.ignored("x"), matcher.warnings) == (
+        False,
+        [f"{tmp_path}/.flowcheckignore: cannot be read (Is a directory); nothing is ignored"],
+    )

@@ -1,0 +1,156 @@
+"""resolve_repository: top-level resolution and confinement to the allowed roots."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from tests.conftest import git
+
+from flowcheck.errors import RepoAccessError
+from flowcheck.git.repo import resolve_repository
+
+MakeRepo = Callable[..., Path]
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    allowed = tmp_path / "root"
+    allowed.mkdir()
+    return allowed
+
+
+def init_repo(path: Path) -> Path:
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "commit", "-q", "--allow-empty", "-m", "initial")
+    return path
+
+
+def refusal(path: str | None, roots: list[Path], default: Path | None = None) -> str:
+    with pytest.raises(RepoAccessError) as raised:
+        resolve_repository(path, allowed_roots=roots, default=default)
+    return str(raised.value)
+
+
+def outside(what: str, root: Path) -> str:
+    return (
+        f"{what} is outside the allowed roots ({root}); pass a repository inside one of "
+        "them or extend FLOWCHECK_ALLOWED_ROOTS"
+    )
+
+
+def test_subdirectory_resolves_to_the_top_level(root: Path) -> None:
+    repo = init_repo(root / "repo")
+    (repo / "src" / "pkg").mkdir(parents=True)
+    assert resolve_repository(str(repo / "src" / "pkg"), allowed_roots=[root], default=None) == repo
+
+
+def test_default_is_used_when_no_path_is_given(root: Path) -> None:
+    repo = init_repo(root / "repo")
+    assert resolve_repository(None, allowed_roots=[root], default=repo) == repo
+    assert resolve_repository("", allowed_roots=[root], default=repo) == repo
+
+
+def test_no_path_and_no_default(root: Path) -> None:
+    assert refusal(None, [root]) == (
+        "no repo_path given and no default repository configured; "
+        "pass repo_path or set FLOWCHECK_GIT_REPO_PATH"
+    )
+
+
+def test_missing_path(root: Path) -> None:
+    missing = root / "nope"
+    assert refusal(str(missing), [root]) == (
+        f"repository path {missing} does not exist; pass an existing directory"
+    )
+
+
+def test_dot_dot_traversal_is_refused(root: Path, tmp_path: Path) -> None:
+    init_repo(tmp_path / "elsewhere")
+    init_repo(root / "repo")
+    sneaky = f"{root}/repo/../../elsewhere"
+    assert refusal(sneaky, [root]) == outside(f"repository path {sneaky}", root)
+
+
+def test_symlink_out_of_the_root_is_refused(root: Path, tmp_path: Path) -> None:
+    init_repo(tmp_path / "elsewhere")
+    (root / "link").symlink_to(tmp_path / "elsewhere")
+    assert refusal(str(root / "link"), [root]) == outside(f"repository path {root}/link", root)
+
+
+def test_symlink_inside_the_root_is_followed(root: Path) -> None:
+    repo = init_repo(root / "repo")
+    (root / "alias").symlink_to(repo)
+    assert resolve_repository(str(root / "alias"), allowed_roots=[root], default=None) == repo
+
+
+def test_non_repository_is_refused(root: Path) -> None:
+    plain = root / "plain"
+    plain.mkdir()
+    message = refusal(str(plain), [root])
+    assert message.startswith(f"{plain} is not a git repository working tree; pass the path of ")
+    assert message.endswith("(git said: fatal: not a git repository (or any of the parent "
+                            "directories): .git)")
+
+
+def test_no_climbing_out_of_the_root_to_an_enclosing_repository(tmp_path: Path) -> None:
+    """0.4 defect B1.8: search_parent_directories climbed to the enclosing repository."""
+    enclosing = init_repo(tmp_path / "enclosing")
+    root = enclosing / "root"
+    (root / "plain").mkdir(parents=True)
+    what = f"{root}/plain is not a git repository itself; its enclosing repository {enclosing}"
+    assert refusal(str(root / "plain"), [root]) == outside(what, root)
+
+
+def test_path_into_dot_git_is_refused(root: Path) -> None:
+    repo = init_repo(root / "repo")
+    assert refusal(str(repo / ".git" / "refs"), [root]) == (
+        f"repository path {repo}/.git/refs points into a .git directory; "
+        "pass the working tree instead"
+    )
+
+
+def test_root_that_is_a_file_is_refused(root: Path) -> None:
+    init_repo(root / "repo")
+    not_a_dir = root / "file"
+    not_a_dir.write_text("x")
+    assert refusal(str(root / "repo"), [not_a_dir]) == (
+        f"allowed root {not_a_dir} is not a directory; "
+        "list directories in FLOWCHECK_ALLOWED_ROOTS"
+    )
+
+
+def test_missing_root_is_refused(root: Path) -> None:
+    repo = init_repo(root / "repo")
+    missing = root / "gone"
+    assert refusal(str(repo), [missing]) == (
+        f"allowed root {missing} does not exist; "
+        "fix FLOWCHECK_ALLOWED_ROOTS or mount the directory"
+    )
+
+
+def test_any_repository_without_roots(tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "anywhere")
+    assert resolve_repository(str(repo), allowed_roots=[], default=None) == repo
+
+
+def test_second_root_admits_the_repository(root: Path, tmp_path: Path) -> None:
+    other_root = tmp_path / "other"
+    repo = init_repo(other_root / "repo")
+    assert resolve_repository(str(repo), allowed_roots=[root, other_root], default=None) == repo
+
+
+def test_linked_worktree_resolves_to_its_own_top_level(root: Path) -> None:
+    repo = init_repo(root / "repo")
+    git(repo, "worktree", "add", "-q", "-b", "side", str(root / "wt"))
+    assert resolve_repository(str(root / "wt"), allowed_roots=[root], default=None) == root / "wt"
+
+
+def test_worktree_whose_git_directory_lies_outside_the_root(root: Path, tmp_path: Path) -> None:
+    repo = init_repo(tmp_path / "outside-repo")
+    git(repo, "worktree", "add", "-q", "-b", "side", str(root / "wt"))
+    assert refusal(str(root / "wt"), [root]) == outside(
+        f"the git directory {repo}/.git of {root}/wt", root
+    )
