@@ -1,0 +1,87 @@
+"""Install and uninstall FlowCheck's git hooks.
+
+The hooks directory is git's own answer (``git rev-parse --git-path hooks``), so
+``core.hooksPath`` (husky and friends) and linked worktrees are respected. A foreign hook is
+kept as ``<hook>.backup`` (``.backup.N`` if taken) and chained: it runs first, and its failure
+stops the commit. Uninstall removes FlowCheck's hook and puts the chained one back.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from flowcheck.errors import FlowcheckError
+from flowcheck.git.runner import run_git
+
+MARKER = "# FlowCheck managed hook"
+HOOK_NAMES = ("pre-commit",)
+_CHAINED_PLACEHOLDER = "@CHAINED@"
+
+
+def hooks_dir(repo: Path) -> Path:
+    raw = run_git(repo, "rev-parse", "--git-path", "hooks").decode().strip()
+    path = Path(raw)
+    return path if path.is_absolute() else (repo / path).resolve()
+
+
+def install(repo: Path) -> list[Path]:
+    """Install every FlowCheck hook; returns the hook files written. Idempotent."""
+    folder = hooks_dir(repo)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [_install_one(folder, name) for name in HOOK_NAMES]
+
+
+def uninstall(repo: Path) -> list[Path]:
+    """Remove FlowCheck's hooks and restore the hooks they chained; returns removed files."""
+    folder = hooks_dir(repo)
+    removed = []
+    for name in HOOK_NAMES:
+        hook = folder / name
+        if not _is_ours(hook):
+            continue
+        chained = _chained_name(hook)
+        hook.unlink()
+        removed.append(hook)
+        if chained and (folder / chained).exists():
+            (folder / chained).rename(hook)
+    return removed
+
+
+def _install_one(folder: Path, name: str) -> Path:
+    hook = folder / name
+    chained = ""
+    if _is_ours(hook):
+        chained = _chained_name(hook)
+    elif hook.exists() or hook.is_symlink():
+        backup = _free_backup_name(folder, name)
+        hook.rename(folder / backup)
+        chained = backup
+    template = resources.files(__package__).joinpath(f"{name}.sh").read_text(encoding="utf-8")
+    hook.write_text(template.replace(_CHAINED_PLACEHOLDER, chained), encoding="utf-8")
+    hook.chmod(0o755)
+    return hook
+
+
+def _is_ours(hook: Path) -> bool:
+    try:
+        return hook.is_file() and MARKER in hook.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise FlowcheckError(f"cannot read hook {hook}: {exc.strerror}; fix its permissions") from exc
+
+
+def _chained_name(hook: Path) -> str:
+    for line in hook.read_text(encoding="utf-8").splitlines():
+        if line.startswith("chained='"):
+            return line.removeprefix("chained='").removesuffix("'")
+    return ""
+
+
+def _free_backup_name(folder: Path, name: str) -> str:
+    candidate = f"{name}.backup"
+    number = 1
+    while os.path.lexists(folder / candidate):
+        candidate = f"{name}.backup.{number}"
+        number += 1
+    return candidate

@@ -1,0 +1,55 @@
+#!/bin/sh
+# FlowCheck managed hook. Remove with: flowcheck hooks uninstall
+# Scans exactly the staged content (flowcheck scan --staged) and blocks the commit on findings.
+#   FLOWCHECK_BYPASS=1          skip the scan; the bypass is appended to
+#                               ${FLOWCHECK_STORAGE_PATH:-$HOME/.flowcheck}/bypass.log
+#   FLOWCHECK_HOOK_FAIL_OPEN=1  let the commit through when flowcheck cannot run
+#                               (default: fail closed, the commit is refused)
+# POSIX sh only: this runs under dash.
+
+chained='@CHAINED@'
+
+fail() {
+    if [ "${FLOWCHECK_HOOK_FAIL_OPEN:-}" = "1" ]; then
+        echo "flowcheck: $1; FLOWCHECK_HOOK_FAIL_OPEN=1, commit allowed unscanned" >&2
+        exit 0
+    fi
+    echo "flowcheck: $1; commit refused (set FLOWCHECK_HOOK_FAIL_OPEN=1 to allow)" >&2
+    exit 1
+}
+
+if [ -n "$chained" ]; then
+    chained_path="$(dirname "$0")/$chained"
+    if [ -x "$chained_path" ]; then
+        "$chained_path" "$@" || exit $?
+    fi
+fi
+
+if [ "${FLOWCHECK_BYPASS:-}" = "1" ]; then
+    log_dir="${FLOWCHECK_STORAGE_PATH:-${HOME:-/tmp}/.flowcheck}"
+    when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+    top=$(git rev-parse --show-toplevel 2>/dev/null)
+    if mkdir -p "$log_dir" 2>/dev/null &&
+        printf '%s\tpre-commit\tbypass\t%s\t%s\n' "$when" "${USER:-unknown}" "$top" \
+            >>"$log_dir/bypass.log" 2>/dev/null; then
+        echo "flowcheck: FLOWCHECK_BYPASS=1, scan skipped; recorded in $log_dir/bypass.log" >&2
+        exit 0
+    fi
+    fail "FLOWCHECK_BYPASS=1 but the bypass could not be recorded in $log_dir"
+fi
+
+if ! command -v flowcheck >/dev/null 2>&1; then
+    fail "flowcheck is not on PATH"
+fi
+
+flowcheck scan --staged
+status=$?
+case "$status" in
+    0) exit 0 ;;
+    2)
+        echo "flowcheck: commit blocked: the staged changes contain secrets, personal data or" \
+            "prompt injection (see above). Remove them, or add 'flowcheck:allow' on the line." >&2
+        exit 1
+        ;;
+    *) fail "flowcheck scan failed with exit status $status" ;;
+esac
