@@ -1,0 +1,88 @@
+{
+  description = "FlowCheck: git hygiene and security safety layer for AI coding agents";
+
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-26.05";
+
+  outputs =
+    { self, nixpkgs }:
+    let
+      inherit (nixpkgs) lib;
+      spec = builtins.fromTOML (builtins.readFile ./nix/images.toml);
+      revision = self.rev or self.dirtyRev or "unknown";
+      linuxSystems = [
+        "x86_64-linux"
+        "aarch64-linux"
+      ];
+      # Images, checks and the NixOS module need Linux; the package and dev shell do not.
+      allSystems = linuxSystems ++ [ "aarch64-darwin" ];
+      forSystems = systems: f: lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
+
+      # Everything per system, each file called with explicit arguments.
+      build = pkgs: rec {
+        mkFlowcheck =
+          { python, extras }:
+          import ./nix/package.nix {
+            inherit (pkgs) lib gitMinimal;
+            inherit python extras;
+          };
+        flowcheck = mkFlowcheck {
+          python = pkgs.python3;
+          extras = [ ];
+        };
+        mkTestRunner = import ./nix/tests.nix {
+          inherit (pkgs) lib writeShellApplication gitMinimal;
+        };
+        images = import ./nix/images.nix {
+          inherit (pkgs) lib dockerTools python3 bashInteractive coreutils;
+          inherit spec revision mkFlowcheck mkTestRunner;
+        };
+        push = import ./nix/push.nix {
+          inherit (pkgs) writeShellApplication python3 skopeo regclient;
+        };
+        devShell = import ./nix/devshell.nix {
+          inherit (pkgs) lib mkShell python3;
+          tools = { inherit (pkgs) ruff mypy nixfmt skopeo docker-compose git; };
+        };
+      };
+      app = program: {
+        type = "app";
+        inherit program;
+      };
+    in
+    {
+      packages =
+        forSystems allSystems (pkgs: { default = (build pkgs).flowcheck; })
+        // forSystems linuxSystems (
+          pkgs:
+          let
+            inherit (build pkgs) flowcheck images;
+          in
+          {
+            default = flowcheck;
+            image = images.latest;
+            image-slim = images.slim;
+            image-dev = images.dev;
+          }
+        );
+
+      apps = forSystems allSystems (pkgs: {
+        default = app (lib.getExe (build pkgs).flowcheck);
+        push = app (lib.getExe (build pkgs).push);
+      });
+
+      devShells = forSystems allSystems (pkgs: { default = (build pkgs).devShell; });
+
+      formatter = forSystems allSystems (pkgs: pkgs.nixfmt-tree);
+
+      checks = forSystems linuxSystems (
+        pkgs:
+        import ./nix/checks {
+          inherit pkgs spec revision;
+          inherit (build pkgs) flowcheck images mkFlowcheck mkTestRunner;
+          nixosModule = self.nixosModules.default;
+        }
+      );
+
+      nixosModules.default = import ./nix/module.nix { inherit (self) packages; };
+    };
+}

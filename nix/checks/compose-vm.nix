@@ -1,0 +1,75 @@
+# A NixOS VM with docker: loads this flake's images, brings up the stack from compose/ and runs
+# tests/smoke.py through Traefik, before and after a restart; then does the same against the
+# services.flowcheck module. The VM has no network, so every image is preloaded.
+{
+  pkgs,
+  images,
+  nixosModule,
+}:
+let
+  inherit (pkgs) lib;
+  # compose/compose.yaml takes its proxy image from FLOWCHECK_TRAEFIK_IMAGE; this one needs no pull.
+  traefikImage = pkgs.dockerTools.buildLayeredImage {
+    name = "flowcheck-vm/traefik";
+    tag = "nix";
+    contents = [ pkgs.traefik ];
+    config.Entrypoint = [ "traefik" ];
+  };
+  smoke = "python3 ${../../tests/smoke.py}";
+  compose = lib.concatStringsSep " " [
+    "FLOWCHECK_WORKSPACE=/srv/workspace"
+    "FLOWCHECK_TOKEN_FILE=/srv/flowcheck-token"
+    "FLOWCHECK_TRAEFIK_IMAGE=flowcheck-vm/traefik:nix"
+    "docker compose --project-directory ${../../compose} -f ${../../compose/compose.yaml}"
+  ];
+in
+pkgs.testers.runNixOSTest {
+  name = "flowcheck-compose";
+  nodes.machine = {
+    imports = [ nixosModule ];
+    virtualisation = {
+      docker.enable = true;
+      # Image loads fill the 1024 MiB defaults.
+      diskSize = 4096;
+      memorySize = 2048;
+    };
+    environment.systemPackages = [
+      pkgs.python3
+      pkgs.gitMinimal
+      pkgs.curl
+    ];
+    environment.etc."flowcheck-module-token".text = "module-token";
+    services.flowcheck = {
+      enable = true;
+      port = 8100;
+      authTokenFile = "/etc/flowcheck-module-token";
+      allowedRoots = [ "/srv/workspace" ];
+    };
+  };
+  testScript = ''
+    start_all()
+    machine.wait_for_unit("docker.service")
+    machine.succeed("docker load -i ${images.latest}")
+    machine.succeed("docker load -i ${traefikImage}")
+    machine.succeed(
+        "install -d -m 0755 /srv/workspace/demo"
+        " && git -C /srv/workspace/demo init -q"
+        " && git -C /srv/workspace/demo -c user.name=vm -c user.email=vm@test"
+        " commit -q --allow-empty -m init"
+        " && printf vm-token > /srv/flowcheck-token && chmod 0444 /srv/flowcheck-token"
+    )
+
+    with subtest("compose stack behind Traefik"):
+        machine.succeed("${compose} up -d --wait", timeout=600)
+        machine.succeed("${smoke} http://127.0.0.1:8000 vm-token")
+
+    with subtest("data survives a restart"):
+        machine.succeed("${compose} restart flowcheck && ${compose} up -d --wait", timeout=300)
+        machine.succeed("${smoke} http://127.0.0.1:8000 vm-token")
+
+    with subtest("services.flowcheck module"):
+        machine.wait_for_unit("flowcheck.service")
+        machine.wait_for_open_port(8100)
+        machine.succeed("${smoke} http://127.0.0.1:8100 module-token")
+  '';
+}

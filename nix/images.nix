@@ -1,0 +1,99 @@
+# The OCI images: one builder, and variants from nix/images.toml that differ only in contents.
+# Every name, tag and config value comes from the spec; `repository` is the one override.
+{
+  lib,
+  dockerTools,
+  python3,
+  bashInteractive,
+  coreutils,
+  spec,
+  revision,
+  mkFlowcheck,
+  mkTestRunner,
+  repository ? spec.repository,
+}:
+let
+  inherit (spec) contract user;
+  owner = "${toString user.uid}:${toString user.gid}";
+
+  # The same CPython without its test suite, IDLE and Tk. python3Minimal would also drop
+  # openssl, and uvicorn, httpx and anyio need the ssl module.
+  trimmedPython = python3.override {
+    self = trimmedPython;
+    stripTests = true;
+    stripIdlelib = true;
+    stripTkinter = true;
+  };
+
+  # /etc/passwd and /etc/group with the service user, so git and Path.home() can resolve it.
+  serviceUser = dockerTools.fakeNss.override {
+    extraPasswdLines = [ "${user.name}:x:${owner}:${user.name}:${user.home}:/sbin/nologin" ];
+    extraGroupLines = [ "${user.name}:x:${toString user.gid}:" ];
+  };
+
+  # The image spec wants empty objects where the TOML spec has lists of names.
+  emptyObjects = names: lib.genAttrs names (_: { });
+
+  configFor = flowcheck: {
+    Cmd = contract.cmd;
+    Env = lib.mapAttrsToList (name: value: "${name}=${value}") contract.env;
+    ExposedPorts = emptyObjects contract.exposed_ports;
+    User = owner;
+    WorkingDir = contract.working_dir;
+    Volumes = emptyObjects contract.volumes;
+    Healthcheck = {
+      Test = contract.healthcheck.test;
+      Interval = contract.healthcheck.interval;
+      Timeout = contract.healthcheck.timeout;
+      Retries = contract.healthcheck.retries;
+      StartPeriod = contract.healthcheck.start_period;
+    };
+    # The revision goes here rather than in `created`, which stays fixed for reproducibility.
+    Labels = contract.labels // {
+      "io.modelcontextprotocol.server.name" = spec.mcp_server_name;
+      "org.opencontainers.image.source" = spec.source_url;
+      "org.opencontainers.image.description" = spec.description;
+      "org.opencontainers.image.version" = flowcheck.version;
+      "org.opencontainers.image.revision" = revision;
+    };
+  };
+
+  layerPath = dir: "." + dir;
+
+  mkImage =
+    variant:
+    let
+      python = if variant.trimmed_python then trimmedPython else python3;
+      flowcheck = mkFlowcheck {
+        inherit python;
+        inherit (variant) extras;
+      };
+    in
+    dockerTools.buildLayeredImage {
+      name = repository;
+      inherit (variant) tag;
+      contents = [
+        flowcheck
+        serviceUser
+        dockerTools.caCertificates
+      ]
+      ++ lib.optionals variant.shell [
+        dockerTools.binSh
+        bashInteractive
+        coreutils
+      ]
+      ++ lib.optionals variant.tests [ (mkTestRunner { inherit python flowcheck; }) ];
+      config = configFor flowcheck;
+      # Runs in the layer directory; the mode survives into the image and the owner stays root.
+      extraCommands = ''
+        mkdir -p ${layerPath contract.sticky_tmp}
+        chmod 1777 ${layerPath contract.sticky_tmp}
+      '';
+      # fakeroot lets the unprivileged build hand the writable directories to the service user.
+      fakeRootCommands = ''
+        mkdir -p ${lib.concatMapStringsSep " " layerPath contract.writable_dirs}
+        chown ${owner} ${lib.concatMapStringsSep " " layerPath contract.writable_dirs}
+      '';
+    };
+in
+lib.mapAttrs (_: mkImage) spec.variants

@@ -1,0 +1,280 @@
+# legacyPackages.<system>: the packages and builders the FlowCheck flake uses.
+{ lib, system }:
+let
+  # mkPython's and mkFakeNss's formals shadow `lib`, as callPackage arguments do in nixpkgs.
+  stubLib = lib;
+
+  # A real derivation (so `nix flake show` and `nix eval` treat it as a package) that cannot
+  # be built, plus the arguments it was made from.
+  mkDrv =
+    name: stubArgs: extra:
+    derivation {
+      inherit name system;
+      builder = "/stub-nixpkgs-cannot-build";
+    }
+    // { inherit stubArgs; }
+    // extra;
+  package = name: mkDrv name { } { meta.mainProgram = name; };
+
+  # pkgs/build-support/docker/default.nix: streamLayeredImage's formals (no `...`).
+  streamLayeredImage =
+    {
+      name,
+      tag ? null,
+      fromImage ? null,
+      contents ? [ ],
+      config ? { },
+      architecture ? null,
+      created ? "1970-01-01T00:00:01Z",
+      mtime ? "1970-01-01T00:00:01Z",
+      uid ? 0,
+      gid ? 0,
+      uname ? "root",
+      gname ? "root",
+      maxLayers ? 100,
+      extraCommands ? "",
+      fakeRootCommands ? "",
+      enableFakechroot ? false,
+      includeStorePaths ? true,
+      includeNixDB ? false,
+      passthru ? { },
+      layeringPipeline ? null,
+      debug ? false,
+    }@args:
+    mkDrv "stream-${baseNameOf name}" args {
+      imageName = lib.toLower name;
+      imageTag = tag;
+      isExe = true;
+    };
+
+  # pkgs/by-name/fa/fakeNss/package.nix (the first four come from callPackage).
+  mkFakeNss =
+    {
+      lib ? null,
+      symlinkJoin ? null,
+      writeTextDir ? null,
+      runCommand ? null,
+      extraPasswdLines ? [ ],
+      extraGroupLines ? [ ],
+    }@args:
+    mkDrv "fake-nss" args { override = newArgs: mkFakeNss (args // newArgs); };
+
+  # pkgs/development/interpreters/python/cpython/default.nix: the overridable formals.
+  # The arguments callPackage fills in default to null here.
+  mkPython =
+    {
+      self,
+      sourceVersion,
+      lib ? null,
+      stdenv ? null,
+      fetchurl ? null,
+      fetchpatch ? null,
+      fetchgit ? null,
+      autoconf-archive ? null,
+      autoreconfHook ? null,
+      nukeReferences ? null,
+      pkg-config ? null,
+      python-setup-hook ? null,
+      bzip2 ? null,
+      expat ? null,
+      libffi ? null,
+      libuuid ? null,
+      libxcrypt ? null,
+      mpdecimal ? null,
+      xz ? null,
+      zlib ? null,
+      zstd ? null,
+      bashNonInteractive ? null,
+      windows ? null,
+      bluez ? null,
+      mailcap ? null,
+      tcl ? null,
+      tk ? null,
+      tclPackages ? null,
+      libX11 ? null,
+      xorgproto ? null,
+      pkgsBuildBuild ? null,
+      pkgsBuildHost ? null,
+      pkgsBuildTarget ? null,
+      pkgsHostHost ? null,
+      pkgsTargetTarget ? null,
+      __splices ? null,
+      hash ? null,
+      passthruFun ? null,
+      noldconfigPatch ? null,
+      testers ? null,
+      bluezSupport ? false,
+      mimetypesSupport ? true,
+      withGdbm ? true,
+      withReadline ? true,
+      x11Support ? false,
+      pythonAttr ? "python3",
+      stripConfig ? false,
+      stripIdlelib ? false,
+      stripTests ? false,
+      stripTkinter ? false,
+      rebuildBytecode ? true,
+      stripBytecode ? true,
+      includeSiteCustomize ? true,
+      static ? false,
+      enableFramework ? false,
+      enableGIL ? true,
+      enableDebug ? false,
+      enableOptimizations ? false,
+      enableNoSemanticInterposition ? true,
+      enableLTO ? true,
+      reproducibleBuild ? false,
+      packageOverrides ? (self: super: { }),
+      openssl ? "openssl",
+      sqlite ? "sqlite",
+      readline ? "readline",
+      ncurses ? "ncurses",
+      gdbm ? "gdbm",
+      tzdata ? "tzdata",
+    }@args:
+    let
+      python = mkDrv "python3-${version}" args {
+        inherit version;
+        pythonVersion = "3.13";
+        executable = "python3.13";
+        sitePackages = "lib/python3.13/site-packages";
+        interpreter = "${python}/bin/python3.13";
+        override = newArgs: mkPython (args // newArgs);
+        pkgs = import ./python-packages.nix {
+          inherit mkDrv python;
+          lib = stubLib;
+        };
+        # pkgs/development/interpreters/python/with-packages.nix: f receives the package set.
+        withPackages =
+          f:
+          mkDrv "python3-${version}-env" { packages = f python.pkgs; } {
+            meta.mainProgram = "python3";
+          };
+        meta.mainProgram = "python3";
+      };
+      version = "${sourceVersion.major}.${sourceVersion.minor}.${sourceVersion.patch}";
+    in
+    python;
+  python3 = mkPython {
+    self = python3;
+    sourceVersion = {
+      major = "3";
+      minor = "13";
+      patch = "8";
+    };
+  };
+in
+{
+  inherit lib python3;
+  python3Packages = python3.pkgs;
+  stdenv.hostPlatform.system = system;
+
+  # pkgs/build-support/docker/default.nix
+  dockerTools = {
+    inherit streamLayeredImage;
+    # buildLayeredImage = lib.makeOverridable ({ name, compressor ? "gz", ... }@args: ...),
+    # passing everything but `compressor` on to streamLayeredImage.
+    buildLayeredImage =
+      {
+        name,
+        compressor ? "gz",
+        ...
+      }@args:
+      let
+        stream = streamLayeredImage (builtins.removeAttrs args [ "compressor" ]);
+      in
+      mkDrv "${baseNameOf name}.tar.gz" args {
+        inherit (stream) imageName imageTag;
+        inherit stream;
+      };
+    fakeNss = mkFakeNss { };
+    caCertificates = mkDrv "ca-certificates" { } { };
+    binSh = mkDrv "bin-sh" { } { };
+    usrBinEnv = mkDrv "usr-bin-env" { } { };
+  };
+
+  # pkgs/build-support/trivial-builders/default.nix: writeShellApplication's formals.
+  writeShellApplication =
+    {
+      name,
+      text,
+      runtimeInputs ? [ ],
+      runtimeEnv ? null,
+      meta ? { },
+      passthru ? { },
+      checkPhase ? null,
+      excludeShellChecks ? [ ],
+      extraShellCheckFlags ? [ ],
+      bashOptions ? [
+        "errexit"
+        "nounset"
+        "pipefail"
+      ],
+      derivationArgs ? { },
+      inheritPath ? true,
+    }@args:
+    mkDrv name args { meta = meta // { mainProgram = name; }; };
+
+  # pkgs/build-support/trivial-builders/default.nix: runCommand = name: env: buildCommand.
+  runCommand =
+    name: env: buildCommand:
+    mkDrv name { inherit env buildCommand; } { };
+
+  # pkgs/build-support/mkshell/default.nix
+  mkShell =
+    {
+      name ? "nix-shell",
+      packages ? [ ],
+      inputsFrom ? [ ],
+      buildInputs ? [ ],
+      nativeBuildInputs ? [ ],
+      propagatedBuildInputs ? [ ],
+      propagatedNativeBuildInputs ? [ ],
+      ...
+    }@args:
+    mkDrv name args { };
+
+  # pkgs/build-support/testers/default.nix: runNixOSTest = testModule: nixos.runTest { ... }.
+  # The test module's options are those of nixos/lib/testing/*.nix.
+  testers.runNixOSTest =
+    testModule:
+    let
+      known = [
+        "name"
+        "nodes"
+        "testScript"
+        "defaults"
+        "extraBaseModules"
+        "globalTimeout"
+        "skipLint"
+        "skipTypeCheck"
+        "enableOCR"
+        "extraPythonPackages"
+        "interactive"
+        "meta"
+        "node"
+        "passthru"
+      ];
+      unknown = builtins.filter (name: !builtins.elem name known) (builtins.attrNames testModule);
+    in
+    if unknown != [ ] then
+      throw "runNixOSTest: no test option ${builtins.head unknown}"
+    else
+      mkDrv "vm-test-run-${testModule.name}" testModule { };
+
+  # Plain packages, each checked to exist in nixpkgs (see the report's attribute list).
+  gitMinimal = package "git";
+  git = package "git";
+  bashInteractive = package "bash";
+  coreutils = package "coreutils";
+  cacert = package "cacert";
+  skopeo = package "skopeo";
+  regclient = package "regctl";
+  nixfmt = package "nixfmt";
+  nixfmt-tree = package "treefmt";
+  ruff = package "ruff";
+  mypy = package "mypy";
+  docker-compose = package "docker-compose";
+  curl = package "curl";
+  traefik = package "traefik";
+}
