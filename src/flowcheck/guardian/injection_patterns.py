@@ -23,7 +23,7 @@ _PRIOR = (r"(?:previous|prior|above|earlier|preceding|original|initial|system|yo
 _ORDERS = (r"(?:instructions?|directives?|rules|prompts?|guidelines|guidance|tasks?|context|orders"
            r"|commands|guardrails|restrictions|policies|constraints|programming|messages?|training)")
 _SECRETS = (r"(?:system prompt|system message|initial prompt|hidden prompt|instructions|api[ _-]?keys?"
-            r"|secrets?|passwords?|credentials?|env(?:ironment)? var(?:iable)?s?|\.env|ssh keys?"
+            r"|secrets?|passwords?|credentials?|env(?:ironment)? var(?:iable)?s?|env\b|dotenv|ssh keys?"
             r"|id_rsa|private keys?|access tokens?|tokens?|cookies|conversation|chat history"
             r"|previous messages|messages|memory|config(?:uration)?|prompt|user data|personal data"
             r"|files?|history|keystrokes|clipboard|session)")
@@ -105,7 +105,7 @@ PHRASES: tuple[Phrase, ...] = (
     _p("exfiltration", 0.9, r"\b(?:reveal|print|output|show|repeat|display|leak|dump|share|tell me"
        r"|give me|list|send|expose|disclose|recite|write out|copy|paste|include|return|read|cat"
        r"|upload|post|email|forward|summari[sz]e|encode|collect|gather|extract|exfiltrate)"
-       + _gap(4) + r"(?:the |your |all |any |my |user'?s? )?(?:\w{1,24}\W{1,4}){0,1}" + _SECRETS
+       + _gap(5) + _SECRETS
        + r"\b"),
     _p("exfiltration", 0.85, r"\b(?:send|post|upload|exfiltrate|transmit|forward|beacon|curl|fetch"
        r"|wget|submit|report|pipe|append|attach|embed|put|include)" + _gap(8)

@@ -40,7 +40,7 @@ def _check(items: list[tuple[Any, Any]], inside_repeat: bool, after: list[Any] |
                 return "nests a variable-width repetition inside another repetition"
             body_items = list(body)
             restart = body_items[:1] if high > 1 else []
-            reason = _check(body_items, inside_repeat=True, after=restart + following[:1])
+            reason = _check(body_items, inside_repeat or high > 1, after=restart + following[:1])
         elif op == sre_parse.SUBPATTERN:
             reason = _check(list(arg[-1]), inside_repeat, following)
         elif op == sre_parse.BRANCH:
@@ -66,12 +66,19 @@ def _delimited(body: Any, following: list[tuple[Any, Any]]) -> bool:
 
 def _disjoint(inner: tuple[Any, Any], item: tuple[Any, Any]) -> bool:
     op, arg = item
-    if op in _REPEATS and arg[0] >= 1:
+    if op in _REPEATS:  # an optional item is skipped over: the caller checks the next one too
         op, arg = next(iter(arg[2]))
     if op == sre_parse.SUBPATTERN:
         return _disjoint(inner, next(iter(arg[-1])))
     if op == sre_parse.BRANCH:
         return all(_disjoint(inner, next(iter(b))) for b in arg[1])
+    if op == sre_parse.ASSERT_NOT and arg[0] == 1:
+        # a negative lookahead on the inner's own characters forbids stopping mid-run
+        body = list(arg[1])
+        return len(body) == 1 and body[0][0] in (sre_parse.IN, sre_parse.LITERAL) and (
+            _chars(inner) <= _chars(body[0]))
+    if op == sre_parse.AT:
+        return True  # an anchor that fails mid-run leaves the inner repetition one end
     if op not in (sre_parse.IN, sre_parse.LITERAL, sre_parse.NOT_LITERAL):
         return False
     return not _chars(inner) & _chars((op, arg))

@@ -49,8 +49,8 @@ _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 class RuleSet:
     detectors: tuple[Detector, ...]
     allowed_values: frozenset[str] = frozenset()
-    allowed_paths: pathspec.PathSpec = field(
-        default_factory=lambda: pathspec.PathSpec.from_lines("gitwildmatch", DEFAULT_ALLOWED_PATHS))
+    allowed_paths: pathspec.GitIgnoreSpec = field(
+        default_factory=lambda: pathspec.GitIgnoreSpec.from_lines(DEFAULT_ALLOWED_PATHS))
 
     def value_allowed(self, value: str) -> bool:
         return value in self.allowed_values
@@ -96,8 +96,8 @@ def build_rules(config: dict[str, Any], origin: str = "rules") -> RuleSet:
     return RuleSet(
         detectors=tuple(d for d in detectors if not disabled.issuperset(d.rule_ids)),
         allowed_values=frozenset(allow.get("values", [])),
-        allowed_paths=pathspec.PathSpec.from_lines(
-            "gitwildmatch", [*DEFAULT_ALLOWED_PATHS, *allow.get("paths", [])]),
+        allowed_paths=pathspec.GitIgnoreSpec.from_lines(
+            [*DEFAULT_ALLOWED_PATHS, *allow.get("paths", [])]),
     )
 
 
