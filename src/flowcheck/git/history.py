@@ -28,6 +28,26 @@ class Divergence:
     behind: int
 
 
+@dataclass(frozen=True)
+class History:
+    head_time: int  # committer time of HEAD, epoch seconds
+    default_branch: DefaultBranch | None
+    divergence: Divergence | None  # None when there is no default branch
+
+
+def read_history(repo: Path) -> History:
+    """Commit-graph facts of HEAD; fails (GitExitError) before the first commit."""
+    branch = default_branch(repo)
+    if branch is None:
+        return History(_commit_times(repo, "HEAD")[0][1], None, None)
+    counts = run_git(repo, "rev-list", "--left-right", "--count", f"HEAD...{branch.ref}", "--")
+    ahead, behind = (int(value) for value in counts.split())
+    fork_point = _merge_base(repo, branch.ref)
+    times = _commit_times(repo, "HEAD", *([fork_point] if fork_point else []))
+    fork_time = dict(times)[fork_point] if fork_point else None
+    return History(times[0][1], branch, Divergence(fork_time, ahead, behind))
+
+
 def default_branch(repo: Path) -> DefaultBranch | None:
     """origin/HEAD (following its symref), else local main, else master; None if none exist."""
     output = run_git(repo, "for-each-ref", "--format=%(refname)%00%(symref)", *_DEFAULT_BRANCH_REFS)
@@ -48,15 +68,6 @@ def _short_name(ref: str) -> str:
     return ref
 
 
-def divergence(repo: Path, branch: DefaultBranch) -> Divergence:
-    """Commits HEAD has that the default branch lacks (ahead) and the reverse (behind)."""
-    counts = run_git(repo, "rev-list", "--left-right", "--count", f"HEAD...{branch.ref}", "--")
-    ahead, behind = (int(value) for value in counts.split())
-    fork_point = _merge_base(repo, branch.ref)
-    fork_time = None if fork_point is None else commit_times(repo, fork_point)[fork_point]
-    return Divergence(fork_point_time=fork_time, ahead=ahead, behind=behind)
-
-
 def _merge_base(repo: Path, ref: str) -> str | None:
     try:
         return run_git(repo, "merge-base", "HEAD", ref).decode("ascii").strip()
@@ -66,11 +77,8 @@ def _merge_base(repo: Path, ref: str) -> str | None:
         raise
 
 
-def commit_times(repo: Path, *commits: str) -> dict[str, int]:
-    """Committer time (epoch seconds) of each full commit id."""
-    output = run_git(repo, "log", "--no-walk=unsorted", "--format=%H %ct", *commits, "--")
-    times: dict[str, int] = {}
-    for line in output.decode("ascii").splitlines():
-        commit, _, seconds = line.partition(" ")
-        times[commit] = int(seconds)
-    return times
+def _commit_times(repo: Path, *revisions: str) -> list[tuple[str, int]]:
+    """(full id, committer time) per distinct commit, in the order given."""
+    output = run_git(repo, "log", "--no-walk=unsorted", "--format=%H %ct", *revisions, "--")
+    pairs = (line.partition(" ") for line in output.decode("ascii").splitlines())
+    return [(commit, int(seconds)) for commit, _, seconds in pairs]

@@ -9,17 +9,19 @@ because git has no cheap line count for them. The rest are small commit-graph qu
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from flowcheck.git.changes import (
     ChangedPath,
+    NumstatEntry,
     StatusSnapshot,
     count_untracked_lines,
     parse_numstat,
     parse_status,
 )
-from flowcheck.git.history import commit_times, default_branch, divergence
+from flowcheck.git.history import History, read_history
 from flowcheck.git.runner import run_git
 from flowcheck.ignore import IgnoreMatcher
 
@@ -61,28 +63,51 @@ class _BranchSignals:
 
 
 def collect_metrics(repo: Path, ignore: IgnoreMatcher) -> FlowMetrics:
-    """Measure the git top level `repo` (as returned by resolve_repository)."""
+    """Measure the git top level `repo` (as returned by resolve_repository).
+
+    status, diff and the commit-graph queries are independent, so they run concurrently:
+    the call then takes about as long as the slowest of them instead of their sum. Each
+    reads HEAD itself, so a commit landing mid-call can skew one result; the next call
+    is consistent again.
+    """
     now = time.time()
-    snapshot = parse_status(
-        run_git(repo, "status", "--porcelain=v2", "-z", "--branch", "--no-ahead-behind",
-                "--untracked-files=all", "--no-renames", _SUBMODULE_MODE)
-    )
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        pending_numstat = pool.submit(_read_numstat, repo, "HEAD")
+        pending_history = pool.submit(read_history, repo)
+        snapshot = _read_status(repo)
+        if snapshot.head_oid is None:  # no commit yet: the other two failed on HEAD
+            numstat, history = _read_numstat(repo, _empty_tree(repo)), None
+        else:
+            numstat, history = pending_numstat.result(), pending_history.result()
     changed = [entry for entry in snapshot.paths if not _ignored(entry, ignore)]
-    head_time = None if snapshot.head_oid is None else _head_time(repo, snapshot.head_oid)
-    signals = _branch_signals(repo, snapshot, now)
+    head_time = None if history is None else history.head_time
+    signals = _branch_signals(history, snapshot, now)
     return FlowMetrics(
         branch_name=_branch_name(snapshot),
         head_commit=snapshot.head_oid,
         head_commit_time=head_time,
         minutes_since_last_commit=None if head_time is None else _elapsed(now, head_time, 60),
         uncommitted_files=len(changed),
-        uncommitted_lines=_tracked_lines(repo, snapshot, changed) + _untracked_lines(repo, changed),
+        uncommitted_lines=_tracked_lines(numstat, changed) + _untracked_lines(repo, changed),
         staged_files=sum(entry.staged for entry in changed),
         untracked_files=sum(entry.untracked for entry in changed),
         default_branch=signals.default_branch,
         branch_age_days=signals.branch_age_days,
         ahead_of_main=signals.ahead,
         behind_main_by_commits=signals.behind,
+    )
+
+
+def _read_status(repo: Path) -> StatusSnapshot:
+    return parse_status(
+        run_git(repo, "status", "--porcelain=v2", "-z", "--branch", "--no-ahead-behind",
+                "--untracked-files=all", "--no-renames", _SUBMODULE_MODE)
+    )
+
+
+def _read_numstat(repo: Path, base: str) -> list[NumstatEntry]:
+    return parse_numstat(
+        run_git(repo, "diff", "--numstat", "-z", "--no-renames", _SUBMODULE_MODE, base, "--")
     )
 
 
@@ -97,14 +122,8 @@ def _branch_name(snapshot: StatusSnapshot) -> str:
     return (snapshot.head_oid or "")[:_SHORT_SHA]
 
 
-def _tracked_lines(repo: Path, snapshot: StatusSnapshot, changed: list[ChangedPath]) -> int:
+def _tracked_lines(numstat: list[NumstatEntry], changed: list[ChangedPath]) -> int:
     counted = {entry.path for entry in changed if not entry.untracked and not entry.submodule}
-    if not counted:
-        return 0
-    base = snapshot.head_oid or _empty_tree(repo)
-    numstat = parse_numstat(
-        run_git(repo, "diff", "--numstat", "-z", "--no-renames", _SUBMODULE_MODE, base, "--")
-    )
     return sum(entry.added + entry.deleted for entry in numstat if entry.path in counted)
 
 
@@ -117,22 +136,19 @@ def _untracked_lines(repo: Path, changed: list[ChangedPath]) -> int:
     return sum(count_untracked_lines(repo / entry.path) for entry in changed if entry.untracked)
 
 
-def _head_time(repo: Path, head_oid: str) -> int:
-    return commit_times(repo, head_oid)[head_oid]
-
-
-def _branch_signals(repo: Path, snapshot: StatusSnapshot, now: float) -> _BranchSignals:
-    branch = default_branch(repo) if snapshot.head_oid is not None else None
-    if branch is None:
+def _branch_signals(
+    history: History | None, snapshot: StatusSnapshot, now: float
+) -> _BranchSignals:
+    if history is None or history.default_branch is None or history.divergence is None:
         return _BranchSignals()
-    drift = divergence(repo, branch)
-    if snapshot.branch == branch.name:
+    drift = history.divergence
+    if snapshot.branch == history.default_branch.name:
         age: int | None = 0
     elif drift.fork_point_time is None:
         age = None
     else:
         age = _elapsed(now, drift.fork_point_time, 86400)
-    return _BranchSignals(branch.name, age, drift.ahead, drift.behind)
+    return _BranchSignals(history.default_branch.name, age, drift.ahead, drift.behind)
 
 
 def _elapsed(now: float, then: int, unit_seconds: int) -> int:
