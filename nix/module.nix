@@ -67,12 +67,17 @@ in
       description = "FlowCheck MCP server";
       wantedBy = [ "multi-user.target" ];
       after = [ "network.target" ];
+      # Empty lists stay unset, so the server's own defaults apply.
       environment = {
         FLOWCHECK_TRANSPORT = "http";
         FLOWCHECK_SERVER_HOST = cfg.host;
         FLOWCHECK_SERVER_PORT = toString cfg.port;
         FLOWCHECK_STORAGE_PATH = "/var/lib/flowcheck";
+      }
+      // lib.optionalAttrs (cfg.allowedRoots != [ ]) {
         FLOWCHECK_ALLOWED_ROOTS = lib.concatStringsSep "," cfg.allowedRoots;
+      }
+      // lib.optionalAttrs (cfg.allowedHosts != [ ]) {
         FLOWCHECK_ALLOWED_HOSTS = lib.concatStringsSep "," cfg.allowedHosts;
       }
       // lib.optionalAttrs (cfg.authTokenFile != null) {

@@ -183,7 +183,8 @@ in
       let
         stream = streamLayeredImage (builtins.removeAttrs args [ "compressor" ]);
       in
-      mkDrv "${baseNameOf name}.tar.gz" args {
+      # Calling streamLayeredImage is what rejects an argument it does not declare.
+      builtins.seq stream mkDrv "${baseNameOf name}.tar.gz" args {
         inherit (stream) imageName imageTag;
         inherit stream;
       };

@@ -1,0 +1,147 @@
+"""Each image, as the flake asks dockerTools to build it, against nix/images.toml."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from nixflake import REPO, Flake, load_module
+
+pytestmark = pytest.mark.nix
+
+spec_consistency = load_module("spec_consistency", REPO / "nix" / "checks" / "spec_consistency.py")
+
+OUTPUT = {"latest": "image", "slim": "image-slim", "dev": "image-dev"}
+# Store paths end in the derivation name; these are what each variant's contents are made of.
+CONTENTS = {
+    "latest": ["flowcheck-0.5.0", "fake-nss", "ca-certificates"],
+    "slim": ["flowcheck-0.5.0", "fake-nss", "ca-certificates"],
+    "dev": ["flowcheck-0.5.0", "fake-nss", "ca-certificates", "bin-sh", "bash", "coreutils",
+            "pytest"],
+}
+
+
+def image_args(flake: Flake, variant: str, system: str = "x86_64-linux") -> Any:
+    return flake.eval(f"packages.{system}.{OUTPUT[variant]}.stubArgs")
+
+
+def app_field(flake: Flake, variant: str, expression: str) -> Any:
+    """Evaluate `expression` with `app` bound to the FlowCheck package inside the image."""
+    return flake.eval(f"packages.x86_64-linux.{OUTPUT[variant]}.stubArgs.contents",
+                      apply=f"contents: let app = builtins.head contents; in {expression}")
+
+
+def test_spec_variants_are_the_three_flake_images(spec: dict[str, Any]) -> None:
+    assert list(spec["variants"]) == list(OUTPUT)
+
+
+@pytest.mark.parametrize("system", ["x86_64-linux", "aarch64-linux"])
+@pytest.mark.parametrize("variant", list(OUTPUT))
+def test_image_config_equals_the_spec(
+    flake: Flake, spec: dict[str, Any], pyproject: dict[str, Any], variant: str, system: str
+) -> None:
+    """Nix 2.8 drops `self.rev` when an input is overridden, so the label reads "unknown" here;
+    test_revision_label_is_the_flake_revision covers the revision itself."""
+    expected = spec_consistency.expected_config(spec, pyproject["project"]["version"], "unknown")
+    assert image_args(flake, variant, system)["config"] == expected
+
+
+@pytest.mark.parametrize("variant", list(OUTPUT))
+def test_image_name_and_tag_come_from_the_spec(
+    flake: Flake, spec: dict[str, Any], variant: str
+) -> None:
+    args = image_args(flake, variant)
+    assert (args["name"], args["tag"]) == (spec["repository"], spec["variants"][variant]["tag"])
+    assert "created" not in args and "mtime" not in args
+
+
+@pytest.mark.parametrize("variant", list(OUTPUT))
+def test_image_contents_per_variant(flake: Flake, variant: str) -> None:
+    paths = image_args(flake, variant)["contents"]
+    assert [path.split("-", 1)[1] for path in paths] == CONTENTS[variant]
+
+
+@pytest.mark.parametrize(
+    ("variant", "modules"),
+    [
+        ("latest", ["mcp", "pydantic-settings", "uvicorn", "pyyaml", "pathspec", "anthropic",
+                    "openai", "opentelemetry-sdk", "opentelemetry-exporter-otlp-proto-http"]),
+        ("slim", ["mcp", "pydantic-settings", "uvicorn", "pyyaml", "pathspec"]),
+        ("dev", ["mcp", "pydantic-settings", "uvicorn", "pyyaml", "pathspec", "anthropic",
+                 "openai", "opentelemetry-sdk", "opentelemetry-exporter-otlp-proto-http",
+                 "pytest", "pytest-asyncio", "hypothesis", "httpx", "ruff", "mypy",
+                 "types-pyyaml"]),
+    ],
+)
+def test_app_in_each_image_carries_its_extras(
+    flake: Flake, variant: str, modules: list[str]
+) -> None:
+    assert app_field(flake, variant, "map (m: m.pname) app.stubArgs.dependencies") == modules
+
+
+@pytest.mark.parametrize(
+    ("variant", "trimmed"), [("latest", False), ("slim", True), ("dev", False)]
+)
+def test_only_slim_uses_the_trimmed_interpreter_which_keeps_openssl(
+    flake: Flake, variant: str, trimmed: bool
+) -> None:
+    """python3Minimal has no ssl module, which uvicorn needs; the trim must keep openssl."""
+    python = app_field(flake, variant, "(builtins.head app.stubArgs.dependencies).pythonModule"
+                                       ".stubArgs")
+    stripped = {key: python.get(key) for key in ("stripTests", "stripIdlelib", "stripTkinter")}
+    assert stripped == dict.fromkeys(stripped, True if trimmed else None)
+    assert "openssl" not in python
+
+
+def test_service_user_is_in_passwd_and_group(flake: Flake) -> None:
+    nss = flake.eval("packages.x86_64-linux.image.stubArgs.contents",
+                     apply="contents: (builtins.elemAt contents 1).stubArgs")
+    assert nss == {
+        "extraPasswdLines": ["flowcheck:x:1000:1000:flowcheck:/home/flowcheck:/sbin/nologin"],
+        "extraGroupLines": ["flowcheck:x:1000:"],
+    }
+
+
+def test_tmp_is_sticky_and_state_dirs_belong_to_the_service_user(flake: Flake) -> None:
+    """0.4 defect B4.3: a root-owned home made the non-root server crash at startup."""
+    args = image_args(flake, "slim")
+    assert args["extraCommands"] == "mkdir -p ./tmp\nchmod 1777 ./tmp\n"
+    assert args["fakeRootCommands"] == (
+        "mkdir -p ./data ./home/flowcheck\nchown 1000:1000 ./data ./home/flowcheck\n"
+    )
+
+
+def test_dev_image_pytest_runs_the_suite_against_the_installed_app(flake: Flake) -> None:
+    """0.4 defect B4.4: the CI "test" job ran pytest in an image that had no pytest."""
+    runner = flake.eval("packages.x86_64-linux.image-dev.stubArgs.contents",
+                        apply="contents: (builtins.elemAt contents 6).stubArgs")
+    assert runner["name"] == "pytest"
+    assert runner["text"].endswith(
+        'exec pytest -p no:cacheprovider -m "not container and not nix" "$@"\n'
+    )
+    assert [path.split("-", 1)[1] for path in runner["runtimeInputs"]] == [
+        "python3-3.13.8-env",
+        "git",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source_info", "revision"),
+    [('{ rev = "0123abcd"; }', "0123abcd"), ('{ dirtyRev = "0123abcd-dirty"; }', "0123abcd-dirty"),
+     ("{ }", "unknown")],
+)
+def test_revision_label_is_the_flake_revision(
+    flake: Flake, source_info: str, revision: str
+) -> None:
+    """The flake's outputs function called directly, with `self` carrying the source info."""
+    expression = f"""
+      let
+        nixpkgs = (import {flake.stub}/flake.nix).outputs {{ self = nixpkgs; }};
+        self = (import {flake.root}/flake.nix).outputs {{ inherit self nixpkgs; }} // {source_info};
+      in
+      self.packages.x86_64-linux.image.stubArgs.config.Labels
+    """
+    result = flake.nix("eval", "--json", "--impure", "--expr", expression, override=False)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["org.opencontainers.image.revision"] == revision
