@@ -17,7 +17,7 @@ _KEYWORD = re.compile(r"pass|pwd|secret|token|key|auth|credential|bearer|seed")
 _KEYWORD_ANY_CASE = re.compile(_KEYWORD.pattern, re.IGNORECASE)
 _ASSIGNMENT = re.compile(
     r"(?P<name>[A-Za-z0-9_.-]{1,60})[\"'\]]{0,2}[ \t]{0,4}(?P<op>:=|=>|=|:|,|[ \t]to)"
-    r"[ \t]{0,4}(?:[A-Za-z]{1,8}\(){0,1}(?P<q>[\"'`]{0,1})(?P<v>[^\s\"'`,;]{3,200})(?P=q)"
+    r"[ \t]{0,4}(?:[A-Za-z]{1,8}\(){0,1}(?P<q>[\"'`]{0,1})(?P<v>[^\s\"'`,;=]{3,200}={0,2})(?P=q)"
 )
 _HEADER = re.compile(r"(?i:bearer|basic|token)[ \t]{1,4}(?P<v>[A-Za-z0-9._~+/=-]{16,512})")
 _PASSWORD_NAME = re.compile(r"passw|passwd|pwd|passphrase|(?:^|[_.-])pass$|pass(?:$|[_.-])")
@@ -55,10 +55,14 @@ class AssignmentDetector:
 
 
 def _line_hits(text: str, start: int, end: int) -> Iterator[Hit]:
-    for match in _ASSIGNMENT.finditer(text, start, end):
+    position = start
+    while (match := _ASSIGNMENT.search(text, position, end)) is not None:
         meta = _classify(match.group("name").lower())
         if meta is not None and _value_ok(match.group("v"), meta, bool(match.group("q"))):
             yield Hit(match.start("v"), match.end("v"), meta)
+            position = match.end()
+        else:  # the rejected value may itself be the name of the next assignment
+            position = match.start("v")
     for match in _HEADER.finditer(text, start, end):
         value = match.group("v")
         if not is_placeholder(value) and has_entropy(value, 3.5):

@@ -23,8 +23,9 @@ def scan_text(text: str, rules: RuleSet, path: str | None = None) -> list[Hit]:
         for detector in rules.detectors:
             for hit in detector.detect(block, lowered):
                 hits.append(Hit(hit.start + offset, hit.end + offset, hit.meta) if offset else hit)
+    allowed_lines = _pragma_lines(text)
     kept = [h for h in hits if not rules.value_allowed(text[h.start : h.end])
-            and not _has_pragma(text, h.start)]
+            and not any(start <= h.start <= end for start, end in allowed_lines)]
     return _settle(kept)
 
 
@@ -41,10 +42,16 @@ def _blocks(text: str) -> Iterator[tuple[int, str]]:
         start = end
 
 
-def _has_pragma(text: str, position: int) -> bool:
-    line_start = text.rfind("\n", 0, position) + 1
-    line_end = text.find("\n", position)
-    return PRAGMA in text[line_start : line_end if line_end != -1 else len(text)]
+def _pragma_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line carrying the allow pragma."""
+    spans = []
+    position = text.find(PRAGMA)
+    while position != -1:
+        line_end = text.find("\n", position)
+        line_end = len(text) if line_end == -1 else line_end
+        spans.append((text.rfind("\n", 0, position) + 1, line_end))
+        position = text.find(PRAGMA, line_end)
+    return spans
 
 
 def _settle(hits: list[Hit]) -> list[Hit]:
@@ -53,10 +60,26 @@ def _settle(hits: list[Hit]) -> list[Hit]:
         return (_CATEGORY_RANK[hit.meta.category], -SEVERITY_RANK[hit.meta.severity],
                 -(hit.end - hit.start), hit.start)
 
-    values = sorted((h for h in hits if h.meta.category != "injection"), key=preference)
     chosen: list[Hit] = []
-    for hit in values:
-        if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
-            chosen.append(hit)
+    for cluster in _overlapping_clusters([h for h in hits if h.meta.category != "injection"]):
+        picked: list[Hit] = []
+        for hit in sorted(cluster, key=preference):
+            if all(hit.end <= c.start or hit.start >= c.end for c in picked):
+                picked.append(hit)
+        chosen += picked
     injections = {(h.start, h.end): h for h in hits if h.meta.category == "injection"}
     return sorted([*chosen, *injections.values()], key=lambda h: (h.start, h.end, h.meta.rule_id))
+
+
+def _overlapping_clusters(hits: list[Hit]) -> Iterator[list[Hit]]:
+    """Runs of hits connected by overlap; the best-of choice happens within a run only."""
+    cluster: list[Hit] = []
+    cluster_end = -1
+    for hit in sorted(hits, key=lambda h: (h.start, h.end)):
+        if cluster and hit.start >= cluster_end:
+            yield cluster
+            cluster = []
+        cluster.append(hit)
+        cluster_end = max(cluster_end, hit.end) if len(cluster) > 1 else hit.end
+    if cluster:
+        yield cluster

@@ -88,8 +88,8 @@ def build_rules(config: dict[str, Any], origin: str = "rules") -> RuleSet:
                                  InjectionDetector(), *custom]
     known = {rule_id for d in detectors for rule_id in d.rule_ids}
     disabled = set(config.get("disable", []))
-    problems += [f"{origin}: disable: unknown rule id {rule_id!r}; known ids are listed by "
-                 "'flowcheck scan --list-rules'" for rule_id in sorted(disabled - known)]
+    problems += [f"{origin}: disable: unknown rule id {rule_id!r}; use a rule_id that "
+                 "FlowCheck reports in its findings" for rule_id in sorted(disabled - known)]
     if problems:
         raise ConfigError(problems)
     allow = config.get("allow", {}) or {}
