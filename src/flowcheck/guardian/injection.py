@@ -18,15 +18,18 @@ from flowcheck.guardian.rule import Hit, RuleMeta
 
 _WINDOW = 3  # lines joined after a trigger line: catches splits over up to four lines
 _MAX_LINE = 4096  # longer lines are examined in their first part only, bounding the work
-_LINE_PREFIX = re.compile(r"^[ \t]{0,64}(?:[+ -](?![-+]))?[ \t]{0,64}(?:#{1,3}|//|/?\*{1,2}|--|;{1,2}"
-                          r"|<!--|%|>|\"{3}|'{3}|- )?[ \t]{0,16}")
+_LINE_PREFIX = re.compile(
+    r"^[ \t]{0,64}(?:[+ -](?![-+]))?[ \t]{0,64}(?:#{1,3}|//|/?\*{1,2}|--|;{1,2}"
+    r"|<!--|%|>|\"{3}|'{3}|- )?[ \t]{0,16}"
+)
 _TRIGGER_ANY_CASE = re.compile(TRIGGER.pattern, re.IGNORECASE)
 
 
 def _meta(category: str, weight: float) -> RuleMeta:
     severity: Severity = "high" if weight >= 0.8 else "medium"
-    return RuleMeta(f"injection-{category.replace('_', '-')}", "INJECTION", "injection", severity,
-                    weight)
+    return RuleMeta(
+        f"injection-{category.replace('_', '-')}", "INJECTION", "injection", severity, weight
+    )
 
 
 _HIDDEN = _meta("hidden_unicode", 0.95)
@@ -67,8 +70,9 @@ class InjectionDetector:
         if first in flagged:
             return None
         last = min(first + _WINDOW, lines.count - 1)
-        pieces = [normalize.fold(_strip_prefix(lines.line(i)[:_MAX_LINE]))
-                  for i in range(first, last + 1)]
+        pieces = [
+            normalize.fold(_strip_prefix(lines.line(i)[:_MAX_LINE])) for i in range(first, last + 1)
+        ]
         found = _best_phrase(" ".join(pieces), limit=len(pieces[0]))
         for run in normalize.decoded_base64_runs(lines.line(first)[:_MAX_LINE]):
             decoded = _best_phrase(normalize.fold(run), limit=len(run))
@@ -97,7 +101,7 @@ def _best_phrase(text: str, limit: int) -> tuple[Phrase, int] | None:
 
 
 def _strip_prefix(line: str) -> str:
-    return line[_LINE_PREFIX.match(line).end():]  # type: ignore[union-attr]
+    return line[_LINE_PREFIX.match(line).end() :]  # type: ignore[union-attr]
 
 
 def _hidden_unicode(line: str) -> bool:

@@ -1,7 +1,8 @@
 """Prompt-injection phrase patterns, matched on folded (normalised, lower-case) text.
 
 Each pattern names its category and a weight; the weight becomes the finding's confidence.
-Gaps between words are bounded (``(?:\\w{1,24}\\W{1,4}){0,n}``; ``\\w``/``\\W`` are disjoint, so a gap
+Gaps between words are bounded (``(?:\\w{1,24}\\W{1,4}){0,n}``; ``\\w``/``\\W`` are disjoint, so
+a gap
 splits one way only), which keeps every pattern linear.
 """
 
@@ -12,21 +13,29 @@ from dataclasses import dataclass
 
 
 def _gap(words: int) -> str:
-    return r"\W{1,4}(?:\w{1,24}\W{1,4}){0,%d}" % words
+    return rf"\W{{1,4}}(?:\w{{1,24}}\W{{1,4}}){{0,{words}}}"
 
 
-_AI = (r"(?:ai|a\.i\.|llm|language model|assistant|agent|model|chatbot|copilot|claude|gpt|chatgpt"
-       r"|bot|automated (?:reviewer|tool|system)s?|ai tools?|coding agents?)")
-_PRIOR = (r"(?:previous|prior|above|earlier|preceding|original|initial|system|your|safety|developer"
-          r"|all (?:the )?(?:previous|prior|above|other|earlier)|any (?:previous|prior|other)"
-          r"|the (?:above|previous|system|original))")
-_ORDERS = (r"(?:instructions?|directives?|rules|prompts?|guidelines|guidance|tasks?|context|orders"
-           r"|commands|guardrails|restrictions|policies|constraints|programming|messages?|training)")
-_SECRETS = (r"(?:system prompt|system message|initial prompt|hidden prompt|instructions|api[ _-]?keys?"
-            r"|secrets?|passwords?|credentials?|env(?:ironment)? var(?:iable)?s?|env\b|dotenv|ssh keys?"
-            r"|id_rsa|private keys?|access tokens?|tokens?|cookies|conversation|chat history"
-            r"|previous messages|messages|memory|config(?:uration)?|prompt|user data|personal data"
-            r"|files?|history|keystrokes|clipboard|session)")
+_AI = (
+    r"(?:ai|a\.i\.|llm|language model|assistant|agent|model|chatbot|copilot|claude|gpt|chatgpt"
+    r"|bot|automated (?:reviewer|tool|system)s?|ai tools?|coding agents?)"
+)
+_PRIOR = (
+    r"(?:previous|prior|above|earlier|preceding|original|initial|system|your|safety|developer"
+    r"|all (?:the )?(?:previous|prior|above|other|earlier)|any (?:previous|prior|other)"
+    r"|the (?:above|previous|system|original))"
+)
+_ORDERS = (
+    r"(?:instructions?|directives?|rules|prompts?|guidelines|guidance|tasks?|context|orders"
+    r"|commands|guardrails|restrictions|policies|constraints|programming|messages?|training)"
+)
+_SECRETS = (
+    r"(?:system prompt|system message|initial prompt|hidden prompt|instructions|api[ _-]?keys?"
+    r"|secrets?|passwords?|credentials?|env(?:ironment)? var(?:iable)?s?|env\b|dotenv|ssh keys?"
+    r"|id_rsa|private keys?|access tokens?|tokens?|cookies|conversation|chat history"
+    r"|previous messages|messages|memory|config(?:uration)?|prompt|user data|personal data"
+    r"|files?|history|keystrokes|clipboard|session)"
+)
 _SINK = r"(?:https?://|the (?:url|endpoint|server|webhook|address|link)|webhook|ftp://|pastebin)"
 
 
@@ -42,90 +51,196 @@ def _p(category: str, weight: float, pattern: str) -> Phrase:
 
 
 PHRASES: tuple[Phrase, ...] = (
-    _p("instruction_override", 0.95,
-       r"\b(?:ignore|disregard|forget|override|bypass|abandon|set aside|neglect|overlook|discard"
-       r"|pay no attention to|do not follow|don't follow|stop following|skip)" + _gap(3)
-       + _PRIOR + _gap(2) + _ORDERS),
-    _p("instruction_override", 0.9,
-       r"\b(?:ignore|disregard|forget|override)\W{1,4}(?:all|everything|anything)\W{1,4}"
-       r"(?:\w{1,24}\W{1,4}){0,2}(?:before|above|previously|said|you were told)"),
-    _p("instruction_override", 0.8,
-       r"\b(?:new|updated|real|actual|true|revised|additional|secret|hidden) (?:instructions?|task"
-       r"|objective|goal|directive|orders)\s{0,3}(?::|are|is|follow)"),
-    _p("instruction_override", 0.8,
-       r"\b(?:important|attention|note|notice|message|instruction|urgent)\W{1,4}(?:\w{1,24}\W{1,4}){0,3}"
-       r"(?:for|to)\W{1,4}(?:the |all |any )?" + _AI),
-    _p("instruction_override", 0.8,
-       r"\b(?:if|when|whenever) (?:you are|you're|an?|the|any)\W{1,4}(?:\w{1,24}\W{1,4}){0,2}" + _AI
-       + r"\W{1,4}(?:\w{1,24}\W{1,4}){0,3}(?:read|reading|process|processing|summari[sz]|review"
-       r"|see|seeing|parse|parsing|analy[sz])"),
-    _p("instruction_override", 0.75,
-       r"\b" + _AI + r"s? (?:reading|processing|reviewing|parsing|summari[sz]ing|analy[sz]ing)"
-       r" (?:this|these)"),
-    _p("instruction_override", 0.75,
-       r"\b(?:do not|don't|never) (?:tell|inform|mention|alert|notify|reveal (?:this )?to|show)"
-       r" (?:this to )?(?:the )?(?:user|human|developer|reviewer|operator)"),
-    _p("instruction_override", 0.7,
-       r"\bwithout (?:telling|informing|asking|notifying|alerting|mentioning (?:it )?to) (?:the )?"
-       r"(?:user|human|developer|reviewer|operator)"),
-    _p("instruction_override", 0.7,
-       r"\b(?:in|at the (?:end|start|beginning) of) your (?:response|reply|answer|summary|output)"
-       r"\W{1,4}(?:\w{1,24}\W{1,4}){0,2}(?:include|add|insert|append|mention|say|write|recommend"
-       r"|tell|state|output)"),
-    _p("instruction_override", 0.7,
-       r"\b(?:begin|start|end|prefix|finish) (?:your|each|every|the) (?:response|reply|answer"
-       r"|output|message)s? (?:with|by)"),
-    _p("instruction_override", 0.7, r"\b(?:instead|rather),? (?:you (?:must|should|will)|just|only)"
-       r" (?:\w{1,24}\W{1,4}){0,1}(?:output|print|reply|respond|say|write|answer|do)"),
-    _p("instruction_override", 0.65, r"\bthis instruction (?:is|was|has been) (?:authori[sz]ed"
-       r"|approved|sanctioned|issued)"),
-    _p("instruction_override", 0.6, r"\b(?:your|the) (?:only|sole|primary|new|real) (?:task|job"
-       r"|goal|purpose|objective) (?:is|now is) (?:to|now)"),
-    _p("role_hijack", 0.9, r"\b(?:you are|you're|you will be|you'll be) (?:now|from now on"
-       r"|henceforth|no longer)\b"),
-    _p("role_hijack", 0.85, r"\b(?:dan|stan|dude|aim|evil ?bot|developer|god|jailbreak|jailbroken"
-       r"|unrestricted|unfiltered|uncensored|sudo|admin|debug|maintenance|opposite|chaos) mode"),
-    _p("role_hijack", 0.85, r"\bdo anything now\b|\bjailbr(?:eak|oken)\b|\bunfiltered\b"
-       r"|\buncensored\b|\bamoral\b|\bno (?:ethical|moral) (?:guidelines|boundaries|restrictions"
-       r"|limits|constraints|principles)"),
-    _p("role_hijack", 0.8, r"\b(?:act|behave|respond|answer|function|operate|roleplay|role-play"
-       r"|pose) as (?:an? |the |my )?(?:\w{1,24}\W{1,4}){0,3}(?:ai|assistant|model|character"
-       r"|persona|version|bot|hacker|expert|entity|system)\b"),
-    _p("role_hijack", 0.8, r"\b(?:pretend|imagine|assume|suppose) (?:to be|you are|you're|that you"
-       r"|yourself)\b"),
-    _p("role_hijack", 0.8, r"\b(?:activate|adopt|assume|enter|enable|switch to|take on|become)"
-       r" (?:\w{1,24}\W{1,4}){0,3}(?:persona|mode|character|alter ego|identity)\b"),
-    _p("role_hijack", 0.8, r"\b(?:without|free (?:of|from)|no|ignores?|ignoring|bypass(?:es|ing)?"
-       r"|disable[sd]?|not bound by|break free of|beyond) (?:any |all |the |your |its )?"
-       r"(?:\w{1,24}\W{1,4}){0,1}(?:restrictions|limitations|filters|censorship|safety"
-       r"|guidelines|guardrails|content polic(?:y|ies)|rules|ethics|morals)\b"),
-    _p("role_hijack", 0.7, r"\b(?:stay|remain|keep) in character\b|\bfrom now on\b"
-       r"|\bhypothetical (?:response|scenario|story)\b|\byou (?:must|will|shall) (?:always )?"
-       r"(?:answer|respond|comply|obey)"),
-    _p("exfiltration", 0.9, r"\b(?:reveal|print|output|show|repeat|display|leak|dump|share|tell me"
-       r"|give me|list|send|expose|disclose|recite|write out|copy|paste|include|return|read|cat"
-       r"|upload|post|email|forward|summari[sz]e|encode|collect|gather|extract|exfiltrate)"
-       + _gap(5) + _SECRETS
-       + r"\b"),
-    _p("exfiltration", 0.85, r"\b(?:send|post|upload|exfiltrate|transmit|forward|beacon|curl|fetch"
-       r"|wget|submit|report|pipe|append|attach|embed|put|include)" + _gap(8)
-       + r"(?:to|at|into|in|via|through) " + _SINK),
+    _p(
+        "instruction_override",
+        0.95,
+        r"\b(?:ignore|disregard|forget|override|bypass|abandon|set aside|neglect|overlook|discard"
+        r"|pay no attention to|do not follow|don't follow|stop following|skip)"
+        + _gap(3)
+        + _PRIOR
+        + _gap(2)
+        + _ORDERS,
+    ),
+    _p(
+        "instruction_override",
+        0.9,
+        r"\b(?:ignore|disregard|forget|override)\W{1,4}(?:all|everything|anything)\W{1,4}"
+        r"(?:\w{1,24}\W{1,4}){0,2}(?:before|above|previously|said|you were told)",
+    ),
+    _p(
+        "instruction_override",
+        0.8,
+        r"\b(?:new|updated|real|actual|true|revised|additional|secret|hidden) (?:instructions?|task"
+        r"|objective|goal|directive|orders)\s{0,3}(?::|are|is|follow)",
+    ),
+    _p(
+        "instruction_override",
+        0.8,
+        r"\b(?:important|attention|note|notice|message|instruction|urgent)\W{1,4}(?:\w{1,24}\W{1,4}){0,3}"
+        r"(?:for|to)\W{1,4}(?:the |all |any )?" + _AI,
+    ),
+    _p(
+        "instruction_override",
+        0.8,
+        r"\b(?:if|when|whenever) (?:you are|you're|an?|the|any)\W{1,4}(?:\w{1,24}\W{1,4}){0,2}"
+        + _AI
+        + r"\W{1,4}(?:\w{1,24}\W{1,4}){0,3}(?:read|reading|process|processing|summari[sz]|review"
+        r"|see|seeing|parse|parsing|analy[sz])",
+    ),
+    _p(
+        "instruction_override",
+        0.75,
+        r"\b" + _AI + r"s? (?:reading|processing|reviewing|parsing|summari[sz]ing|analy[sz]ing)"
+        r" (?:this|these)",
+    ),
+    _p(
+        "instruction_override",
+        0.75,
+        r"\b(?:do not|don't|never) (?:tell|inform|mention|alert|notify|reveal (?:this )?to|show)"
+        r" (?:this to )?(?:the )?(?:user|human|developer|reviewer|operator)",
+    ),
+    _p(
+        "instruction_override",
+        0.7,
+        r"\bwithout (?:telling|informing|asking|notifying|alerting|mentioning (?:it )?to) (?:the )?"
+        r"(?:user|human|developer|reviewer|operator)",
+    ),
+    _p(
+        "instruction_override",
+        0.7,
+        r"\b(?:in|at the (?:end|start|beginning) of) your (?:response|reply|answer|summary|output)"
+        r"\W{1,4}(?:\w{1,24}\W{1,4}){0,2}(?:include|add|insert|append|mention|say|write|recommend"
+        r"|tell|state|output)",
+    ),
+    _p(
+        "instruction_override",
+        0.7,
+        r"\b(?:begin|start|end|prefix|finish) (?:your|each|every|the) (?:response|reply|answer"
+        r"|output|message)s? (?:with|by)",
+    ),
+    _p(
+        "instruction_override",
+        0.7,
+        r"\b(?:instead|rather),? (?:you (?:must|should|will)|just|only)"
+        r" (?:\w{1,24}\W{1,4}){0,1}(?:output|print|reply|respond|say|write|answer|do)",
+    ),
+    _p(
+        "instruction_override",
+        0.65,
+        r"\bthis instruction (?:is|was|has been) (?:authori[sz]ed"
+        r"|approved|sanctioned|issued)",
+    ),
+    _p(
+        "instruction_override",
+        0.6,
+        r"\b(?:your|the) (?:only|sole|primary|new|real) (?:task|job"
+        r"|goal|purpose|objective) (?:is|now is) (?:to|now)",
+    ),
+    _p(
+        "role_hijack",
+        0.9,
+        r"\b(?:you are|you're|you will be|you'll be) (?:now|from now on"
+        r"|henceforth|no longer)\b",
+    ),
+    _p(
+        "role_hijack",
+        0.85,
+        r"\b(?:dan|stan|dude|aim|evil ?bot|developer|god|jailbreak|jailbroken"
+        r"|unrestricted|unfiltered|uncensored|sudo|admin|debug|maintenance|opposite|chaos) mode",
+    ),
+    _p(
+        "role_hijack",
+        0.85,
+        r"\bdo anything now\b|\bjailbr(?:eak|oken)\b|\bunfiltered\b"
+        r"|\buncensored\b|\bamoral\b|\bno (?:ethical|moral) (?:guidelines|boundaries|restrictions"
+        r"|limits|constraints|principles)",
+    ),
+    _p(
+        "role_hijack",
+        0.8,
+        r"\b(?:act|behave|respond|answer|function|operate|roleplay|role-play"
+        r"|pose) as (?:an? |the |my )?(?:\w{1,24}\W{1,4}){0,3}(?:ai|assistant|model|character"
+        r"|persona|version|bot|hacker|expert|entity|system)\b",
+    ),
+    _p(
+        "role_hijack",
+        0.8,
+        r"\b(?:pretend|imagine|assume|suppose) (?:to be|you are|you're|that you"
+        r"|yourself)\b",
+    ),
+    _p(
+        "role_hijack",
+        0.8,
+        r"\b(?:activate|adopt|assume|enter|enable|switch to|take on|become)"
+        r" (?:\w{1,24}\W{1,4}){0,3}(?:persona|mode|character|alter ego|identity)\b",
+    ),
+    _p(
+        "role_hijack",
+        0.8,
+        r"\b(?:without|free (?:of|from)|no|ignores?|ignoring|bypass(?:es|ing)?"
+        r"|disable[sd]?|not bound by|break free of|beyond) (?:any |all |the |your |its )?"
+        r"(?:\w{1,24}\W{1,4}){0,1}(?:restrictions|limitations|filters|censorship|safety"
+        r"|guidelines|guardrails|content polic(?:y|ies)|rules|ethics|morals)\b",
+    ),
+    _p(
+        "role_hijack",
+        0.7,
+        r"\b(?:stay|remain|keep) in character\b|\bfrom now on\b"
+        r"|\bhypothetical (?:response|scenario|story)\b|\byou (?:must|will|shall) (?:always )?"
+        r"(?:answer|respond|comply|obey)",
+    ),
+    _p(
+        "exfiltration",
+        0.9,
+        r"\b(?:reveal|print|output|show|repeat|display|leak|dump|share|tell me"
+        r"|give me|list|send|expose|disclose|recite|write out|copy|paste|include|return|read|cat"
+        r"|upload|post|email|forward|summari[sz]e|encode|collect|gather|extract|exfiltrate)"
+        + _gap(5)
+        + _SECRETS
+        + r"\b",
+    ),
+    _p(
+        "exfiltration",
+        0.85,
+        r"\b(?:send|post|upload|exfiltrate|transmit|forward|beacon|curl|fetch"
+        r"|wget|submit|report|pipe|append|attach|embed|put|include)"
+        + _gap(8)
+        + r"(?:to|at|into|in|via|through) "
+        + _SINK,
+    ),
     _p("exfiltration", 0.85, r"!\[[^\]\n]{0,100}\]\(https?://[^)\s]{1,200}\?[^)\s]{0,200}="),
-    _p("exfiltration", 0.8, r"\b(?:what (?:is|are|was|were)|repeat|print) (?:your|the) (?:system"
-       r"|initial|original|hidden|secret) (?:prompt|instructions|message)"),
-    _p("exfiltration", 0.75, r"\b(?:words|text|everything|instructions) (?:above|before this)\b"
-       r"|\bstarting with ['\"]?you are\b"),
-    _p("delimiter_or_special_tokens", 0.95,
-       r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id"
-       r"|end_header_id|begin_of_text)\|>|\[/?inst\]|<</?sys>>|<start_of_turn>|<end_of_turn>"),
-    _p("delimiter_or_special_tokens", 0.85,
-       r"</?(?:system|system_prompt|instructions|admin|developer)>|\[(?:system|admin|developer)"
-       r"(?: message| note)?\]\s{0,2}:?|^\W{0,6}(?:#{1,4} ?)?(?:system|assistant|admin|developer)"
-       r"(?: message| note| prompt)?\s{0,2}:\s"),
-    _p("delimiter_or_special_tokens", 0.8,
-       r"\b(?:end|close) of (?:the )?(?:document|email|input|context|data|user input|message"
-       r"|conversation)\b|</(?:document|email|data|context|user_input|untrusted|input|text"
-       r"|content|tool_output|search_results?)>"),
+    _p(
+        "exfiltration",
+        0.8,
+        r"\b(?:what (?:is|are|was|were)|repeat|print) (?:your|the) (?:system"
+        r"|initial|original|hidden|secret) (?:prompt|instructions|message)",
+    ),
+    _p(
+        "exfiltration",
+        0.75,
+        r"\b(?:words|text|everything|instructions) (?:above|before this)\b"
+        r"|\bstarting with ['\"]?you are\b",
+    ),
+    _p(
+        "delimiter_or_special_tokens",
+        0.95,
+        r"<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id"
+        r"|end_header_id|begin_of_text)\|>|\[/?inst\]|<</?sys>>|<start_of_turn>|<end_of_turn>",
+    ),
+    _p(
+        "delimiter_or_special_tokens",
+        0.85,
+        r"</?(?:system|system_prompt|instructions|admin|developer)>|\[(?:system|admin|developer)"
+        r"(?: message| note)?\]\s{0,2}:?|^\W{0,6}(?:#{1,4} ?)?(?:system|assistant|admin|developer)"
+        r"(?: message| note| prompt)?\s{0,2}:\s",
+    ),
+    _p(
+        "delimiter_or_special_tokens",
+        0.8,
+        r"\b(?:end|close) of (?:the )?(?:document|email|input|context|data|user input|message"
+        r"|conversation)\b|</(?:document|email|data|context|user_input|untrusted|input|text"
+        r"|content|tool_output|search_results?)>",
+    ),
 )
 
 TRIGGER = re.compile(

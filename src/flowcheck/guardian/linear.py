@@ -9,9 +9,8 @@ repetition can end in one place only). Built-in and custom rules both pass throu
 from __future__ import annotations
 
 import re
-from typing import Any
-
 from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
 
 MAX_REPEAT = 10_000
 _REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT}
@@ -26,8 +25,9 @@ def unsafe_reason(pattern: str) -> str | None:
     return _check(list(parsed), inside_repeat=False)
 
 
-def _check(items: list[tuple[Any, Any]], inside_repeat: bool, after: list[Any] | None = None
-           ) -> str | None:
+def _check(
+    items: list[tuple[Any, Any]], inside_repeat: bool, after: list[Any] | None = None
+) -> str | None:
     """``after`` is what may follow this sequence (the enclosing repetition's restart and tail)."""
     tail = after or []
     for index, (op, arg) in enumerate(items):
@@ -75,8 +75,11 @@ def _disjoint(inner: tuple[Any, Any], item: tuple[Any, Any]) -> bool:
     if op == sre_parse.ASSERT_NOT and arg[0] == 1:
         # a negative lookahead on the inner's own characters forbids stopping mid-run
         body = list(arg[1])
-        return len(body) == 1 and body[0][0] in (sre_parse.IN, sre_parse.LITERAL) and (
-            _chars(inner) <= _chars(body[0]))
+        return (
+            len(body) == 1
+            and body[0][0] in (sre_parse.IN, sre_parse.LITERAL)
+            and (_chars(inner) <= _chars(body[0]))
+        )
     if op == sre_parse.AT:
         return True  # an anchor that fails mid-run leaves the inner repetition one end
     if op not in (sre_parse.IN, sre_parse.LITERAL, sre_parse.NOT_LITERAL):
@@ -107,7 +110,12 @@ def _unparse_set_item(item: tuple[Any, Any]) -> str:
         return re.escape(chr(arg))
     if op == sre_parse.RANGE:
         return re.escape(chr(arg[0])) + "-" + re.escape(chr(arg[1]))
-    categories = {sre_parse.CATEGORY_DIGIT: r"\d", sre_parse.CATEGORY_NOT_DIGIT: r"\D",
-                  sre_parse.CATEGORY_SPACE: r"\s", sre_parse.CATEGORY_NOT_SPACE: r"\S",
-                  sre_parse.CATEGORY_WORD: r"\w", sre_parse.CATEGORY_NOT_WORD: r"\W"}
+    categories = {
+        sre_parse.CATEGORY_DIGIT: r"\d",
+        sre_parse.CATEGORY_NOT_DIGIT: r"\D",
+        sre_parse.CATEGORY_SPACE: r"\s",
+        sre_parse.CATEGORY_NOT_SPACE: r"\S",
+        sre_parse.CATEGORY_WORD: r"\w",
+        sre_parse.CATEGORY_NOT_WORD: r"\W",
+    }
     return categories[arg]

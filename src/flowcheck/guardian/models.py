@@ -65,7 +65,9 @@ class ScanReport(BaseModel):
     """Every finding in the requested part of a repository's uncommitted changes."""
 
     repo: str = Field(description="Repository top-level directory that was scanned.")
-    scope: Scope = Field(description="Which parts were scanned: all, staged, unstaged or untracked.")
+    scope: Scope = Field(
+        description="Which parts were scanned: all, staged, unstaged or untracked."
+    )
     files_scanned: int = Field(description="Number of file contents (or diffs) examined.")
     bytes_scanned: int = Field(description="Total characters examined.")
     findings: list[Finding] = Field(description="Findings in file/line order.")

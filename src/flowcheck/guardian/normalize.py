@@ -24,9 +24,7 @@ _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-
 
 def decode_tags(text: str) -> str:
     """Unicode tag characters (U+E0020-E007E) spell ASCII invisibly; map them back."""
-    return "".join(
-        chr(ord(c) - TAG_FIRST) if TAG_FIRST <= ord(c) <= TAG_LAST else c for c in text
-    )
+    return "".join(chr(ord(c) - TAG_FIRST) if TAG_FIRST <= ord(c) <= TAG_LAST else c for c in text)
 
 
 def fold(text: str) -> str:
@@ -39,13 +37,12 @@ def fold(text: str) -> str:
 def mixed_script_words(line: str) -> int:
     """Words that mix Latin with Cyrillic/Greek letters: the homoglyph disguise."""
     return sum(
-        1 for word in line.split()
-        if _LATIN.search(word) and _CONFUSABLE_SCRIPTS.search(word)
+        1 for word in line.split() if _LATIN.search(word) and _CONFUSABLE_SCRIPTS.search(word)
     )
 
 
 def interleaved_zero_width(line: str) -> int:
-    """Zero-width characters between two Latin letters (emoji ZWJ and Persian ZWNJ sit elsewhere)."""
+    """Zero-width characters next to Latin letters (emoji ZWJ and Persian ZWNJ sit elsewhere)."""
     count = 0
     for index in range(1, len(line) - 1):
         if line[index] in ZERO_WIDTH:

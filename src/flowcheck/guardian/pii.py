@@ -24,17 +24,44 @@ def _before(text: str, start: int, width: int = 48) -> str:
     return text[max(line_start, start - width) : start].lower()
 
 
-_FILE_TLDS = frozenset({"png", "jpg", "jpeg", "gif", "svg", "webp", "js", "ts", "py", "css", "json",
-                        "md", "txt", "html", "xml", "yaml", "yml", "ico", "pdf", "zip", "tar", "gz"})
+_FILE_TLDS = frozenset(
+    {
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "webp",
+        "js",
+        "ts",
+        "py",
+        "css",
+        "json",
+        "md",
+        "txt",
+        "html",
+        "xml",
+        "yaml",
+        "yml",
+        "ico",
+        "pdf",
+        "zip",
+        "tar",
+        "gz",
+    }
+)
 _EMAIL_DOMAIN = re.compile(r"@(?:[A-Za-z0-9-]{1,63}\.){1,8}(?P<tld>[A-Za-z]{2,24})(?![A-Za-z0-9-])")
 _LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-")
+
+
+_EMAIL = _meta("email", "EMAIL", "medium", 0.95)
 
 
 @dataclass(frozen=True)
 class EmailDetector:
     """Anchored on '@' so each candidate costs a bounded walk (the 0.4 pattern was quadratic)."""
 
-    meta: RuleMeta = _meta("email", "EMAIL", "medium", 0.95)
+    meta: RuleMeta = _EMAIL
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -45,9 +72,9 @@ class EmailDetector:
             return
         for match in _EMAIL_DOMAIN.finditer(text):
             start = _local_part_start(text, match.start())
-            if start < match.start() and match.group("tld").lower() not in _FILE_TLDS:
-                if text[start : match.start()] != "git":
-                    yield Hit(start, match.end(), self.meta)
+            local = text[start : match.start()]
+            if local and local != "git" and match.group("tld").lower() not in _FILE_TLDS:
+                yield Hit(start, match.end(), self.meta)
 
 
 def _local_part_start(text: str, at: int) -> int:
@@ -80,8 +107,12 @@ def _card_ok(text: str, start: int, end: int) -> bool:
     value = text[start:end]
     number = _digits(value)
     separators = {c for c in value if not c.isdigit()}
-    return (len(separators) <= 1 and 13 <= len(number) <= 19 and bool(_IIN.match(number))
-            and _luhn(number))
+    return (
+        len(separators) <= 1
+        and 13 <= len(number) <= 19
+        and bool(_IIN.match(number))
+        and _luhn(number)
+    )
 
 
 _SSN_INVALID = frozenset({"123456789", "078051120", "219099999"})
@@ -91,8 +122,13 @@ _SSN_CONTEXT = ("ssn", "social security", "social_security", "tax id", "taxpayer
 def _ssn_ok(text: str, start: int, end: int) -> bool:
     number = _digits(text[start:end])
     area, group, serial = number[:3], number[3:5], number[5:]
-    valid = (area not in ("000", "666") and area[0] != "9" and group != "00"
-             and serial != "0000" and number not in _SSN_INVALID)
+    valid = (
+        area not in ("000", "666")
+        and area[0] != "9"
+        and group != "00"
+        and serial != "0000"
+        and number not in _SSN_INVALID
+    )
     dashed = text[start + 3] == "-" and text[start + 6] == "-"
     return valid and (dashed or any(w in _before(text, start) for w in _SSN_CONTEXT))
 
@@ -105,8 +141,23 @@ def _iban_ok(text: str, start: int, end: int) -> bool:
     return int("".join(str(int(c, 36)) for c in rotated)) % 97 == 1
 
 
-_PHONE_CONTEXT = ("phone", "tel", "mobile", "call", "fax", "contact", "cell", "sms", "whatsapp",
-                  "reach", "ring", "number", "mob", "ph:", "ph.")
+_PHONE_CONTEXT = (
+    "phone",
+    "tel",
+    "mobile",
+    "call",
+    "fax",
+    "contact",
+    "cell",
+    "sms",
+    "whatsapp",
+    "reach",
+    "ring",
+    "number",
+    "mob",
+    "ph:",
+    "ph.",
+)
 
 
 def _phone_ok(text: str, start: int, end: int) -> bool:
@@ -134,8 +185,9 @@ def _any_ip(text: str, start: int, end: int) -> bool:
     return not (address.is_loopback or address.is_unspecified or address.is_multicast)
 
 
-def _rule(meta: RuleMeta, pattern: str, validator: Validator, keywords: tuple[str, ...] = ()
-          ) -> PatternRule:
+def _rule(
+    meta: RuleMeta, pattern: str, validator: Validator, keywords: tuple[str, ...] = ()
+) -> PatternRule:
     return PatternRule(meta, re.compile(pattern), keywords, 0, validator)
 
 
@@ -148,25 +200,42 @@ def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
     ip = _meta("ip-address", "IP_ADDRESS", "low", 0.8)
     return (
         EmailDetector(),
-        _rule(_PHONE, r"(?<![\w+])\+[1-9]\d{0,2}(?:[ .-](?:\(\d{1,4}\)|\d{1,5})){1,6}(?![\w-])",
-              _phone_ok, ("+",)),
+        _rule(
+            _PHONE,
+            r"(?<![\w+])\+[1-9]\d{0,2}(?:[ .-](?:\(\d{1,4}\)|\d{1,5})){1,6}(?![\w-])",
+            _phone_ok,
+            ("+",),
+        ),
         _rule(_PHONE, r"(?<![\w+])\+[1-9]\d{7,14}(?![\w-])", _phone_ok, ("+",)),
         _rule(_PHONE, r"(?<![\w.-])00[1-9]\d{0,2}(?:[ .-]\d{1,5}){2,5}(?![\w-])", _phone_ok),
         _rule(_PHONE, r"(?<![\w-])\(\d{3}\)[ .-]{0,1}\d{3}[ .-]\d{4}(?![\w-])", _phone_ok, ("(",)),
         _rule(_PHONE, r"(?<![\w.-])[2-9]\d{2}([.-])\d{3}\1\d{4}(?![\w-]|\.\d)", _phone_ok),
         _rule(_PHONE, r"(?<![\w.-])0[1-9](?:[ .]\d{2}){4}(?![\w-])", _phone_ok),
-        _rule(_PHONE, r"(?<![\w.-])(?:0\d{2,4}|[2-9]\d{2})(?:[ /-]\d{3,8}){1,2}(?![\w-])",
-              _national_phone_ok),
-        _rule(_meta("ssn", "SSN", "high", 0.9),
-              r"(?<![\w-])\d{3}([- ]{0,1})\d{2}\1\d{4}(?![\w-])", _ssn_ok),
-        _rule(_meta("credit-card", "CREDIT_CARD", "high", 0.95),
-              r"(?<![\w.-])(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3}(?:[ -]\d{1,4}){0,1})(?![\w-])",
-              _card_ok),
-        _rule(_meta("iban", "IBAN", "high", 0.95),
-              r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}"
-              r"(?: [A-Z0-9]{1,3}){0,1})(?![A-Za-z0-9])", _iban_ok),
-        _rule(ip, r"(?<![\w.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![\w]|\.\d)", ip_check,
-              (".",)),
-        _rule(ip, r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])", ip_check,
-              (":",)),
+        _rule(
+            _PHONE,
+            r"(?<![\w.-])(?:0\d{2,4}|[2-9]\d{2})(?:[ /-]\d{3,8}){1,2}(?![\w-])",
+            _national_phone_ok,
+        ),
+        _rule(
+            _meta("ssn", "SSN", "high", 0.9),
+            r"(?<![\w-])\d{3}([- ]{0,1})\d{2}\1\d{4}(?![\w-])",
+            _ssn_ok,
+        ),
+        _rule(
+            _meta("credit-card", "CREDIT_CARD", "high", 0.95),
+            r"(?<![\w.-])(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3}(?:[ -]\d{1,4}){0,1})(?![\w-])",
+            _card_ok,
+        ),
+        _rule(
+            _meta("iban", "IBAN", "high", 0.95),
+            r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}"
+            r"(?: [A-Z0-9]{1,3}){0,1})(?![A-Za-z0-9])",
+            _iban_ok,
+        ),
+        _rule(
+            ip, r"(?<![\w.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![\w]|\.\d)", ip_check, (".",)
+        ),
+        _rule(
+            ip, r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])", ip_check, (":",)
+        ),
     )

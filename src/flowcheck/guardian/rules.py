@@ -37,8 +37,15 @@ from flowcheck.guardian.pii import pii_detectors
 from flowcheck.guardian.rule import Detector, PatternRule, RuleMeta
 from flowcheck.guardian.secrets import secret_detectors
 
-DEFAULT_ALLOWED_PATHS = ("*.lock", "package-lock.json", "pnpm-lock.yaml", "go.sum",
-                         "vendor/**", "node_modules/**", "third_party/**")
+DEFAULT_ALLOWED_PATHS = (
+    "*.lock",
+    "package-lock.json",
+    "pnpm-lock.yaml",
+    "go.sum",
+    "vendor/**",
+    "node_modules/**",
+    "third_party/**",
+)
 _TOP_KEYS = {"rules", "disable", "allow", "pii"}
 _RULE_KEYS = {"id", "pattern", "kind", "category", "severity", "keywords"}
 _KIND = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
@@ -50,7 +57,8 @@ class RuleSet:
     detectors: tuple[Detector, ...]
     allowed_values: frozenset[str] = frozenset()
     allowed_paths: pathspec.GitIgnoreSpec = field(
-        default_factory=lambda: pathspec.GitIgnoreSpec.from_lines(DEFAULT_ALLOWED_PATHS))
+        default_factory=lambda: pathspec.GitIgnoreSpec.from_lines(DEFAULT_ALLOWED_PATHS)
+    )
 
     def value_allowed(self, value: str) -> bool:
         return value in self.allowed_values
@@ -80,16 +88,25 @@ def load_rules(rules_path: Path | None) -> RuleSet:
 
 def build_rules(config: dict[str, Any], origin: str = "rules") -> RuleSet:
     problems: list[str] = []
-    custom = [r for i, raw in enumerate(config.get("rules", []))
-              if (r := _custom_rule(raw, f"{origin}: rules[{i}]", problems)) is not None]
+    custom = [
+        r
+        for i, raw in enumerate(config.get("rules", []))
+        if (r := _custom_rule(raw, f"{origin}: rules[{i}]", problems)) is not None
+    ]
     pii_options = config.get("pii", {}) or {}
-    detectors: list[Detector] = [*secret_detectors(),
-                                 *pii_detectors(bool(pii_options.get("include_private_ips"))),
-                                 InjectionDetector(), *custom]
+    detectors: list[Detector] = [
+        *secret_detectors(),
+        *pii_detectors(bool(pii_options.get("include_private_ips"))),
+        InjectionDetector(),
+        *custom,
+    ]
     known = {rule_id for d in detectors for rule_id in d.rule_ids}
     disabled = set(config.get("disable", []))
-    problems += [f"{origin}: disable: unknown rule id {rule_id!r}; use a rule_id that "
-                 "FlowCheck reports in its findings" for rule_id in sorted(disabled - known)]
+    problems += [
+        f"{origin}: disable: unknown rule id {rule_id!r}; use a rule_id that "
+        "FlowCheck reports in its findings"
+        for rule_id in sorted(disabled - known)
+    ]
     if problems:
         raise ConfigError(problems)
     allow = config.get("allow", {}) or {}
@@ -97,7 +114,8 @@ def build_rules(config: dict[str, Any], origin: str = "rules") -> RuleSet:
         detectors=tuple(d for d in detectors if not disabled.issuperset(d.rule_ids)),
         allowed_values=frozenset(allow.get("values", [])),
         allowed_paths=pathspec.GitIgnoreSpec.from_lines(
-            [*DEFAULT_ALLOWED_PATHS, *allow.get("paths", [])]),
+            [*DEFAULT_ALLOWED_PATHS, *allow.get("paths", [])]
+        ),
     )
 
 
@@ -110,8 +128,10 @@ def _merge_file(file: Path, merged: dict[str, Any], problems: list[str]) -> None
     if not isinstance(data, dict):
         problems.append(f"{file}: top level must be a mapping with keys {sorted(_TOP_KEYS)}")
         return
-    problems += [f"{file}: unknown key {key!r}; allowed: {sorted(_TOP_KEYS)}"
-                 for key in sorted(set(data) - _TOP_KEYS, key=str)]
+    problems += [
+        f"{file}: unknown key {key!r}; allowed: {sorted(_TOP_KEYS)}"
+        for key in sorted(set(data) - _TOP_KEYS, key=str)
+    ]
     before = len(problems)
     for index, raw in enumerate(_list(data.get("rules"), f"{file}: rules", problems)):
         _custom_rule(raw, f"{file}: rules[{index}]", problems)

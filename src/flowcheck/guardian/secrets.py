@@ -34,64 +34,153 @@ def _not_placeholder(text: str, start: int, end: int) -> bool:
 
 
 PROVIDER_RULES: tuple[PatternRule, ...] = (
-    _rule("aws-access-key-id", "AWS_KEY",
-          _B + r"(?:AKIA|ABIA|ACCA|ASIA|AIDA|AROA|ANPA|AGPA)[A-Z2-7]{16}" + _E,
-          ("akia", "abia", "acca", "asia", "aida", "aroa", "anpa", "agpa")),
-    _rule("aws-secret-access-key", "AWS_KEY",
-          r"(?i:aws|s3)[A-Za-z0-9_.-]{0,20}(?i:secret)[A-Za-z0-9_.-]{0,20}[\"']{0,1}[ \t]{0,4}"
-          r"(?::=|=>|[:=]|\bto\b)[ \t]{0,4}[\"']{0,1}(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
-          ("secret",), group="v", validator=_not_placeholder),
-    _rule("aws-s3-bucket-url", "CLOUD_URL",
-          _B + r"[a-z0-9][a-z0-9.-]{2,62}\.s3(?:[.-][a-z0-9-]{2,20}){0,1}\.amazonaws\.com",
-          ("amazonaws",), severity="medium", confidence=0.6),
-    _rule("github-token", "GITHUB_TOKEN", _B + r"gh[pousr]_[A-Za-z0-9]{36,251}" + _E,
-          ("ghp_", "gho_", "ghu_", "ghs_", "ghr_")),
-    _rule("github-fine-grained-token", "GITHUB_TOKEN",
-          _B + r"github_pat_[A-Za-z0-9_]{50,255}" + _E, ("github_pat_",)),
-    _rule("gitlab-token", "API_KEY",
-          _B + r"gl(?:pat|dt|rt|ptt|cbt|imt|oas)-[A-Za-z0-9_-]{20,64}" + _E, ("gl",)),
+    _rule(
+        "aws-access-key-id",
+        "AWS_KEY",
+        _B + r"(?:AKIA|ABIA|ACCA|ASIA|AIDA|AROA|ANPA|AGPA)[A-Z2-7]{16}" + _E,
+        ("akia", "abia", "acca", "asia", "aida", "aroa", "anpa", "agpa"),
+    ),
+    _rule(
+        "aws-secret-access-key",
+        "AWS_KEY",
+        r"(?i:aws|s3)[A-Za-z0-9_.-]{0,20}(?i:secret)[A-Za-z0-9_.-]{0,20}[\"']{0,1}[ \t]{0,4}"
+        r"(?::=|=>|[:=]|\bto\b)[ \t]{0,4}[\"']{0,1}(?P<v>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
+        ("secret",),
+        group="v",
+        validator=_not_placeholder,
+    ),
+    _rule(
+        "aws-s3-bucket-url",
+        "CLOUD_URL",
+        _B + r"[a-z0-9][a-z0-9.-]{2,62}\.s3(?:[.-][a-z0-9-]{2,20}){0,1}\.amazonaws\.com",
+        ("amazonaws",),
+        severity="medium",
+        confidence=0.6,
+    ),
+    _rule(
+        "github-token",
+        "GITHUB_TOKEN",
+        _B + r"gh[pousr]_[A-Za-z0-9]{36,251}" + _E,
+        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
+    ),
+    _rule(
+        "github-fine-grained-token",
+        "GITHUB_TOKEN",
+        _B + r"github_pat_[A-Za-z0-9_]{50,255}" + _E,
+        ("github_pat_",),
+    ),
+    _rule(
+        "gitlab-token",
+        "API_KEY",
+        _B + r"gl(?:pat|dt|rt|ptt|cbt|imt|oas)-[A-Za-z0-9_-]{20,64}" + _E,
+        ("gl",),
+    ),
     _rule("slack-token", "API_KEY", _B + r"xox[abposr]-[A-Za-z0-9-]{10,250}" + _E, ("xox",)),
-    _rule("slack-app-token", "API_KEY", _B + r"xapp-\d-[A-Z0-9]{9,12}-\d{1,15}-[a-f0-9]{20,80}",
-          ("xapp-",)),
-    _rule("slack-webhook", "API_KEY",
-          r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,120}",
-          ("hooks.slack.com",)),
-    _rule("stripe-secret-key", "API_KEY", _B + r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,247}" + _E,
-          ("sk_live", "sk_test", "rk_live", "rk_test")),
+    _rule(
+        "slack-app-token",
+        "API_KEY",
+        _B + r"xapp-\d-[A-Z0-9]{9,12}-\d{1,15}-[a-f0-9]{20,80}",
+        ("xapp-",),
+    ),
+    _rule(
+        "slack-webhook",
+        "API_KEY",
+        r"https://hooks\.slack\.com/(?:services|workflows)/[A-Za-z0-9/_-]{20,120}",
+        ("hooks.slack.com",),
+    ),
+    _rule(
+        "stripe-secret-key",
+        "API_KEY",
+        _B + r"(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,247}" + _E,
+        ("sk_live", "sk_test", "rk_live", "rk_test"),
+    ),
     _rule("google-api-key", "API_KEY", _B + r"AIza[A-Za-z0-9_-]{35}" + _E, ("aiza",)),
     _rule("google-oauth-secret", "API_KEY", _B + r"GOCSPX-[A-Za-z0-9_-]{28}" + _E, ("gocspx-",)),
     _rule("google-oauth-token", "API_KEY", _B + r"ya29\.[A-Za-z0-9_-]{30,512}", ("ya29.",)),
-    _rule("firebase-url", "CLOUD_URL", _B + r"[a-z0-9-]{3,63}\.firebaseio\.com",
-          ("firebaseio",), severity="medium", confidence=0.6),
-    _rule("azure-storage-key", "API_KEY",
-          r"(?i:AccountKey|SharedAccessKey)=(?P<v>[A-Za-z0-9+/]{40,100}={0,2})",
-          ("accountkey", "sharedaccesskey"), group="v"),
-    _rule("azure-client-secret", "API_KEY",
-          _B + r"[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}" + _E, ("q~",)),
-    _rule("openai-api-key", "API_KEY",
-          _B + r"sk-(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}",
-          ("t3blbkfj",)),
-    _rule("openai-project-key", "API_KEY",
-          _B + r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,250}" + _E, ("sk-proj-", "sk-svcacct-",
-                                                                         "sk-admin-")),
-    _rule("anthropic-api-key", "API_KEY",
-          _B + r"sk-ant-(?:api|admin|oat|sid)\d{2}-[A-Za-z0-9_-]{32,128}" + _E, ("sk-ant-",)),
+    _rule(
+        "firebase-url",
+        "CLOUD_URL",
+        _B + r"[a-z0-9-]{3,63}\.firebaseio\.com",
+        ("firebaseio",),
+        severity="medium",
+        confidence=0.6,
+    ),
+    _rule(
+        "azure-storage-key",
+        "API_KEY",
+        r"(?i:AccountKey|SharedAccessKey)=(?P<v>[A-Za-z0-9+/]{40,100}={0,2})",
+        ("accountkey", "sharedaccesskey"),
+        group="v",
+    ),
+    _rule(
+        "azure-client-secret",
+        "API_KEY",
+        _B + r"[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}" + _E,
+        ("q~",),
+    ),
+    _rule(
+        "openai-api-key",
+        "API_KEY",
+        _B
+        + r"sk-(?:(?:proj|svcacct|admin|None)-)?[A-Za-z0-9_-]{20,200}T3BlbkFJ[A-Za-z0-9_-]{20,200}",
+        ("t3blbkfj",),
+    ),
+    _rule(
+        "openai-project-key",
+        "API_KEY",
+        _B + r"sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,250}" + _E,
+        ("sk-proj-", "sk-svcacct-", "sk-admin-"),
+    ),
+    _rule(
+        "anthropic-api-key",
+        "API_KEY",
+        _B + r"sk-ant-(?:api|admin|oat|sid)\d{2}-[A-Za-z0-9_-]{32,128}" + _E,
+        ("sk-ant-",),
+    ),
     _rule("npm-token", "API_KEY", _B + r"npm_[A-Za-z0-9]{36}" + _E, ("npm_",)),
     _rule("pypi-token", "API_KEY", _B + r"pypi-AgE[A-Za-z0-9_-]{50,300}", ("pypi-age",)),
-    _rule("sendgrid-key", "API_KEY", _B + r"SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,64}" + _E,
-          ("sg.",)),
-    _rule("twilio-key", "API_KEY", _B + r"SK[0-9a-f]{32}" + _E, ("sk",), confidence=0.7,
-          severity="high"),
+    _rule(
+        "sendgrid-key",
+        "API_KEY",
+        _B + r"SG\.[A-Za-z0-9_-]{16,32}\.[A-Za-z0-9_-]{30,64}" + _E,
+        ("sg.",),
+    ),
+    _rule(
+        "twilio-key",
+        "API_KEY",
+        _B + r"SK[0-9a-f]{32}" + _E,
+        ("sk",),
+        confidence=0.7,
+        severity="high",
+    ),
     _rule("shopify-token", "API_KEY", _B + r"shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}" + _E, ("shp",)),
-    _rule("mailgun-key", "API_KEY", _B + r"key-[a-z0-9]{32}" + _E, ("key-",), severity="high",
-          confidence=0.7),
-    _rule("jwt", "JWT",
-          _B + r"eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{4,8192}\.[A-Za-z0-9_-]{0,2048}",
-          ("eyj",), severity="high", confidence=0.9),
-    _rule("url-credentials", "PASSWORD",
-          r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,24}://[^\s:@/\"'<>]{0,128}:"
-          r"(?P<v>[^\s:@/\"'<>]{1,128})@[A-Za-z0-9%{$]",
-          ("://",), group="v", validator=_not_placeholder, severity="high", confidence=0.85),
+    _rule(
+        "mailgun-key",
+        "API_KEY",
+        _B + r"key-[a-z0-9]{32}" + _E,
+        ("key-",),
+        severity="high",
+        confidence=0.7,
+    ),
+    _rule(
+        "jwt",
+        "JWT",
+        _B + r"eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{4,8192}\.[A-Za-z0-9_-]{0,2048}",
+        ("eyj",),
+        severity="high",
+        confidence=0.9,
+    ),
+    _rule(
+        "url-credentials",
+        "PASSWORD",
+        r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,24}://[^\s:@/\"'<>]{0,128}:"
+        r"(?P<v>[^\s:@/\"'<>]{1,128})@[A-Za-z0-9%{$]",
+        ("://",),
+        group="v",
+        validator=_not_placeholder,
+        severity="high",
+        confidence=0.85,
+    ),
     _rule("nkey-seed", "PRIVATE_KEY", _B + r"S[UNOACPXA][A-Z2-7]{56}" + _E, ("s",)),
 )
 
@@ -100,10 +189,15 @@ _KEY_BEGIN = re.compile(
     r"-----BEGIN[ ](?:[A-Z0-9]{1,20}[ ]){0,3}PRIVATE[ ]KEY(?:[ ]BLOCK){0,1}-----"
     r"|PuTTY-User-Key-File-\d:"
 )
-_KEY_END = re.compile(r"-----END[ ](?:[A-Z0-9]{1,20}[ ]){0,3}PRIVATE[ ]KEY(?:[ ]BLOCK){0,1}-----"
-                      r"|Private-MAC:[ ][0-9a-fA-F]{20,128}")
+_KEY_END = re.compile(
+    r"-----END[ ](?:[A-Z0-9]{1,20}[ ]){0,3}PRIVATE[ ]KEY(?:[ ]BLOCK){0,1}-----"
+    r"|Private-MAC:[ ][0-9a-fA-F]{20,128}"
+)
 _KEY_BODY_LINE = re.compile(r"[ \t+>#/*\"'-]{0,12}[A-Za-z0-9+/=:\-_ \t]{0,200}[\"',\\n]{0,4}$")
 _MAX_KEY_CHARS = 32_768
+
+
+_PRIVATE_KEY = RuleMeta("private-key", "PRIVATE_KEY", "secret", "critical", 0.99)
 
 
 @dataclass(frozen=True)
@@ -111,7 +205,7 @@ class PrivateKeyDetector:
     """Whole private-key blocks, header to footer. A block without a footer (truncated, or a
     diff that cuts it) runs to the last line that still looks like key material."""
 
-    meta: RuleMeta = RuleMeta("private-key", "PRIVATE_KEY", "secret", "critical", 0.99)
+    meta: RuleMeta = _PRIVATE_KEY
 
     @property
     def rule_ids(self) -> tuple[str, ...]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from bisect import bisect_right
+from collections.abc import Callable
 from pathlib import Path
 
 from flowcheck.errors import FlowcheckError, ScanError
@@ -51,8 +51,9 @@ def sanitize(content: str, rules: RuleSet) -> SanitizeResult:
     )
 
 
-def scan_text_findings(text: str, rules: RuleSet, path: str | None = None,
-                       first_line: int = 1, source: Source = "text") -> list[Finding]:
+def scan_text_findings(
+    text: str, rules: RuleSet, path: str | None = None, first_line: int = 1, source: Source = "text"
+) -> list[Finding]:
     """Findings in one text (a file, a run of added lines, or free text)."""
     sanitized, placed = redact(text, scan_text(text, rules, path))
     return _findings(sanitized, placed, path, first_line, source)
@@ -68,13 +69,17 @@ def scan_changes(repo: Path, scope: Scope, rules: RuleSet) -> ScanReport:
 def scan_commits(repo: Path, base: str, head: str, rules: RuleSet) -> ScanReport:
     """Scan what the commits from ``base`` to ``head`` added (``scope`` reads 'all')."""
     ignore = load_ignore(repo)
-    return _report(repo, "all", [_guarded(repo, lambda: sources.commit_range(
-        repo, ignore, base, head))], rules)
+    return _report(
+        repo, "all", [_guarded(repo, lambda: sources.commit_range(repo, ignore, base, head))], rules
+    )
 
 
 def _collect(repo: Path, ignore: IgnoreMatcher, part: str) -> sources.Collected:
-    reader = {"staged": sources.staged, "unstaged": sources.unstaged,
-              "untracked": sources.untracked}[part]
+    reader = {
+        "staged": sources.staged,
+        "unstaged": sources.unstaged,
+        "untracked": sources.untracked,
+    }[part]
     return _guarded(repo, lambda: reader(repo, ignore))
 
 
@@ -87,15 +92,15 @@ def _guarded(repo: Path, read: Callable[[], sources.Collected]) -> sources.Colle
         raise ScanError(f"scan of {repo} failed reading {exc.filename}: {exc.strerror}") from exc
 
 
-def _report(repo: Path, scope: Scope, parts: list[sources.Collected], rules: RuleSet
-            ) -> ScanReport:
+def _report(repo: Path, scope: Scope, parts: list[sources.Collected], rules: RuleSet) -> ScanReport:
     findings: list[Finding] = []
     scanned = 0
     for part in parts:
         for segment in part.segments:
             scanned += len(segment.text)
-            findings += scan_text_findings(segment.text, rules, segment.path,
-                                           segment.first_line, segment.source)
+            findings += scan_text_findings(
+                segment.text, rules, segment.path, segment.first_line, segment.source
+            )
     log.info("scan %s (%s): %d findings in %d chars", repo, scope, len(findings), scanned)
     return ScanReport(
         repo=str(repo),
@@ -109,8 +114,9 @@ def _report(repo: Path, scope: Scope, parts: list[sources.Collected], rules: Rul
     )
 
 
-def _findings(sanitized: str, placed: list[Placed], path: str | None, first_line: int,
-              source: Source) -> list[Finding]:
+def _findings(
+    sanitized: str, placed: list[Placed], path: str | None, first_line: int, source: Source
+) -> list[Finding]:
     if not placed:
         return []
     line_starts = [0, *(m.end() for m in re.finditer("\n", sanitized))]
@@ -120,13 +126,20 @@ def _findings(sanitized: str, placed: list[Placed], path: str | None, first_line
         line_start = line_starts[index]
         line_end = sanitized.find("\n", item.output_start)
         line = sanitized[line_start : line_end if line_end != -1 else len(sanitized)]
-        findings.append(Finding(
-            category=item.hit.meta.category, rule_id=item.hit.meta.rule_id,
-            kind=item.hit.meta.kind, severity=item.hit.meta.severity,
-            confidence=item.hit.meta.confidence, path=path, line=first_line + index,
-            column=item.output_start - line_start + 1, source=source,
-            excerpt=_excerpt(line, item.output_start - line_start, item.token),
-        ))
+        findings.append(
+            Finding(
+                category=item.hit.meta.category,
+                rule_id=item.hit.meta.rule_id,
+                kind=item.hit.meta.kind,
+                severity=item.hit.meta.severity,
+                confidence=item.hit.meta.confidence,
+                path=path,
+                line=first_line + index,
+                column=item.output_start - line_start + 1,
+                source=source,
+                excerpt=_excerpt(line, item.output_start - line_start, item.token),
+            )
+        )
     return findings
 
 

@@ -49,8 +49,7 @@ def commit_range(top: Path, ignore: IgnoreMatcher, base: str, head: str) -> Coll
 
 
 def untracked(top: Path, ignore: IgnoreMatcher) -> Collected:
-    listing = run_git(top, "ls-files", "--others", "--exclude-standard", "-z",
-                      timeout=_GIT_TIMEOUT)
+    listing = run_git(top, "ls-files", "--others", "--exclude-standard", "-z", timeout=_GIT_TIMEOUT)
     collected = Collected([], [], 0)
     for raw in filter(None, listing.split(b"\0")):
         path = raw.decode("utf-8", "surrogateescape")
@@ -78,8 +77,17 @@ def _unreadable_reason(file: Path, ignore: IgnoreMatcher, path: str) -> str | No
 
 
 def _diff(top: Path, ignore: IgnoreMatcher, source: Source, *selector: str) -> Collected:
-    output = run_git(top, "diff", "-U0", "--no-color", "--no-renames", "--diff-filter=d",
-                     *selector, "--", timeout=_GIT_TIMEOUT)
+    output = run_git(
+        top,
+        "diff",
+        "-U0",
+        "--no-color",
+        "--no-renames",
+        "--diff-filter=d",
+        *selector,
+        "--",
+        timeout=_GIT_TIMEOUT,
+    )
     collected = Collected([], [], 0)
     for path, first_line, lines in _added_runs(output):
         if ignore.ignored(path):

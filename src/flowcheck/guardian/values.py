@@ -7,10 +7,37 @@ import re
 from flowcheck.guardian.rule import shannon_entropy
 
 _PLACEHOLDER_WORDS = (
-    "example", "sample", "dummy", "placeholder", "changeme", "change_me", "change-me",
-    "replace", "your_", "your-", "yourpass", "redacted", "xxxx", "****", "....", "<your",
-    "todo", "fixme", "insert", "enter_", "fake", "notreal", "not-a-", "secret_here",
-    "password_here", "token_here", "key_here", "dontuse", "<secret", "<password", "<token",
+    "example",
+    "sample",
+    "dummy",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "replace",
+    "your_",
+    "your-",
+    "yourpass",
+    "redacted",
+    "xxxx",
+    "****",
+    "....",
+    "<your",
+    "todo",
+    "fixme",
+    "insert",
+    "enter_",
+    "fake",
+    "notreal",
+    "not-a-",
+    "secret_here",
+    "password_here",
+    "token_here",
+    "key_here",
+    "dontuse",
+    "<secret",
+    "<password",
+    "<token",
     "[redacted_",
 )
 _REFERENCE = re.compile(
@@ -24,9 +51,37 @@ _CAMEL_IDENTIFIER = re.compile(r"^[a-z]{1,32}(?:[A-Z][a-z]{1,32}){1,8}$")
 _HEX_ONLY = re.compile(r"^[0-9a-f]{1,512}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _LITERALS = frozenset(
-    {"null", "none", "nil", "true", "false", "undefined", "string", "str", "bool", "int",
-     "password", "secret", "token", "required", "optional", "empty", "default", "value", "test",
-     "admin", "root", "user", "username", "pass", "passwd", "bytes", "object", "any", "number"}
+    {
+        "null",
+        "none",
+        "nil",
+        "true",
+        "false",
+        "undefined",
+        "string",
+        "str",
+        "bool",
+        "int",
+        "password",
+        "secret",
+        "token",
+        "required",
+        "optional",
+        "empty",
+        "default",
+        "value",
+        "test",
+        "admin",
+        "root",
+        "user",
+        "username",
+        "pass",
+        "passwd",
+        "bytes",
+        "object",
+        "any",
+        "number",
+    }
 )
 
 
@@ -35,7 +90,7 @@ def is_placeholder(value: str) -> bool:
     lowered = value.lower()
     if lowered in _LITERALS or _REFERENCE.match(value) or _ONE_CHAR_REPEATED.match(value):
         return True
-    if "${" in value or "{{" in value or value.startswith("<") and value.endswith(">"):
+    if "${" in value or "{{" in value or (value.startswith("<") and value.endswith(">")):
         return True
     return any(word in lowered for word in _PLACEHOLDER_WORDS)
 

@@ -68,7 +68,9 @@ def _is_ours(hook: Path) -> bool:
     try:
         return hook.is_file() and MARKER in hook.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
-        raise FlowcheckError(f"cannot read hook {hook}: {exc.strerror}; fix its permissions") from exc
+        raise FlowcheckError(
+            f"cannot read hook {hook}: {exc.strerror}; fix its permissions"
+        ) from exc
 
 
 def _chained_name(hook: Path) -> str:

@@ -20,8 +20,10 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
     async def sanitize_content(
         content: Annotated[
             str,
-            Field(description="Text to clean before you show, log, store or send it: a diff, "
-                  "a log excerpt, a tool result, a web page."),
+            Field(
+                description="Text to clean before you show, log, store or send it: a diff, "
+                "a log excerpt, a tool result, a web page."
+            ),
         ],
     ) -> SanitizeResult:
         """Replace secrets, personal data and prompt-injection text in `content` with tokens
@@ -34,8 +36,10 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
         repo_path: RepoPath = None,
         scope: Annotated[
             Scope,
-            Field(description="all: staged + unstaged + untracked; staged: what the next commit "
-                  "contains; unstaged: working-tree edits not yet added; untracked: new files."),
+            Field(
+                description="all: staged + unstaged + untracked; staged: what the next commit "
+                "contains; unstaged: working-tree edits not yet added; untracked: new files."
+            ),
         ] = "all",
     ) -> ScanReport:
         """Scan the repository's uncommitted changes for secrets, personal data and prompt

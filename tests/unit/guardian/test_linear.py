@@ -22,8 +22,15 @@ from flowcheck.guardian.engine import scan_text
 from flowcheck.guardian.linear import unsafe_reason
 from flowcheck.guardian.rule import PatternRule
 
-MODULES: tuple[ModuleType, ...] = (assignments, injection, injection_patterns, normalize, pii,
-                                   secrets, values)
+MODULES: tuple[ModuleType, ...] = (
+    assignments,
+    injection,
+    injection_patterns,
+    normalize,
+    pii,
+    secrets,
+    values,
+)
 
 
 def all_patterns() -> list[re.Pattern[str]]:

@@ -36,8 +36,12 @@ def test_tokens_numbered_in_document_order_and_stable_per_value() -> None:
 
 def test_sanitize_reports_parity_fields() -> None:
     result = sanitize("mail a@x.io key AKIAQ3EGZ7N2LQWX5T4M", RULES)
-    assert (result.pii_detected, result.secrets_detected, result.injection_detected,
-            result.redacted_count) == (True, True, False, 2)
+    assert (
+        result.pii_detected,
+        result.secrets_detected,
+        result.injection_detected,
+        result.redacted_count,
+    ) == (True, True, False, 2)
     assert result.summary.by_kind == {"AWS_KEY": 1, "EMAIL": 1}
 
 

@@ -22,24 +22,32 @@ def ids(text: str, folder: Path, path: str | None = None) -> list[str]:
 
 
 def test_custom_rule_added(tmp_path: Path) -> None:
-    folder = write(tmp_path / "rules", "acme.yml", """
+    folder = write(
+        tmp_path / "rules",
+        "acme.yml",
+        """
 rules:
   - id: acme-token
     pattern: 'acme_[a-z0-9]{32}'
     kind: ACME_TOKEN
     severity: critical
     keywords: [acme_]
-""")
+""",
+    )
     assert ids("t = acme_" + "a1" * 16, folder) == ["acme-token"]
 
 
 def test_disable_and_allow_values_and_paths(tmp_path: Path) -> None:
-    folder = write(tmp_path / "rules", "policy.yaml", """
+    folder = write(
+        tmp_path / "rules",
+        "policy.yaml",
+        """
 disable: [email]
 allow:
   values: [AKIAQ3EGZ7N2LQWX5T4M]
   paths: ['fixtures/**']
-""")
+""",
+    )
     assert ids("a@x.io AKIAQ3EGZ7N2LQWX5T4M AKIAQ3EGZ7N2LQWX5T4N", folder) == ["aws-access-key-id"]
     assert ids("AKIAQ3EGZ7N2LQWX5T4N", folder, "fixtures/keys.txt") == []
 
@@ -49,7 +57,10 @@ def test_missing_rules_directory_means_built_in_rules(tmp_path: Path) -> None:
 
 
 def test_invalid_rules_list_every_problem(tmp_path: Path) -> None:
-    folder = write(tmp_path / "rules", "bad.yml", """
+    folder = write(
+        tmp_path / "rules",
+        "bad.yml",
+        """
 colour: red
 rules:
   - id: Bad_Id
@@ -58,7 +69,8 @@ rules:
     category: gossip
     severity: extreme
 disable: [no-such-rule]
-""")
+""",
+    )
     file = folder / "bad.yml"
     with pytest.raises(ConfigError) as caught:
         load_rules(folder)
@@ -67,7 +79,8 @@ disable: [no-such-rule]
         f"{file}: rules[0]: id 'Bad_Id' must be lower-case letters, digits and '-'",
         f"{file}: rules[0]: kind 'lower' must be upper-case letters, digits and '_'",
         f"{file}: rules[0]: category 'gossip' must be one of ('secret', 'pii', 'injection')",
-        f"{file}: rules[0]: severity 'extreme' must be one of ('low', 'medium', 'high', 'critical')",
+        f"{file}: rules[0]: severity 'extreme' must be one of "
+        "('low', 'medium', 'high', 'critical')",
         f"{file}: rules[0]: pattern has an unbounded repetition (use {{m,n}} with n <= 10000, "
         "not * or +)",
     ]

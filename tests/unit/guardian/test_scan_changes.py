@@ -1,4 +1,4 @@
-"""Staged, unstaged and untracked content in real repositories, each with the right file and line."""
+"""Staged, unstaged, untracked and committed content in real repositories: right file and line."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import git
 
 from flowcheck.errors import ScanError
 from flowcheck.guardian.rules import default_rules
 from flowcheck.guardian.service import sanitize, scan_changes, scan_commits
-from tests.conftest import git
 
 RULES = default_rules()
 KEY = "AKIAQ3EGZ7N2LQWX5T4M"
@@ -40,7 +40,8 @@ def test_staged_only_secret(repo: Path) -> None:
 def test_unstaged_only_secret(repo: Path) -> None:
     (repo / "app.py").write_text(BASE + f"\n\naws = {KEY}\n")
     assert located(scan_changes(repo, "unstaged", RULES)) == [
-        ("aws-access-key-id", "app.py", 13, 7, "unstaged")]
+        ("aws-access-key-id", "app.py", 13, 7, "unstaged")
+    ]
     assert located(scan_changes(repo, "staged", RULES)) == []
 
 
@@ -52,8 +53,11 @@ def test_untracked_only_secret_with_ignore_binary_and_size_skips(repo: Path) -> 
     (repo / ".flowcheckignore").write_text("skip.txt\n")
     report = scan_changes(repo, "untracked", RULES)
     assert located(report) == [("aws-access-key-id", "new.env", 2, 3, "untracked")]
-    assert report.skipped == ["big.txt: larger than 1048576 bytes", "blob.bin: binary",
-                              "skip.txt: ignored by .flowcheckignore"]
+    assert report.skipped == [
+        "big.txt: larger than 1048576 bytes",
+        "blob.bin: binary",
+        "skip.txt: ignored by .flowcheckignore",
+    ]
     assert report.highest_severity == "critical"
 
 
@@ -81,8 +85,9 @@ def test_excerpt_is_redacted(repo: Path) -> None:
     assert excerpts == ["token = '[REDACTED_AWS_KEY_1]'  # and mail [REDACTED_EMAIL_1]"] * 2
 
 
-def test_no_secret_value_in_any_log_line_or_repr(repo: Path, caplog: pytest.LogCaptureFixture
-                                                  ) -> None:
+def test_no_secret_value_in_any_log_line_or_repr(
+    repo: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG)
     secret_text = f"key {KEY} mail jane.doe@example.org pw: password='Tr0ub4dor&3x'"
     (repo / "new.txt").write_text(secret_text)

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import git
 
 from flowcheck import hooks
-from tests.conftest import git
 
 SHELLS = ["dash", "bash"]
 FAKE = """#!/bin/sh
@@ -35,15 +35,22 @@ def fake_bin(tmp_path: Path) -> Path:
     return folder
 
 
-def run_hook(repo: Path, shell: str, path_dirs: list[Path], **env: str
-             ) -> subprocess.CompletedProcess[str]:
-    system_path = os.pathsep.join(str(Path(shutil.which(t) or t).parent)
-                                  for t in ("git", "dirname", "date"))
-    environment = {**os.environ, "PATH": os.pathsep.join([*map(str, path_dirs), system_path]),
-                   "FAKE_LOG": str(repo.parent / "fake.log"), **env}
+def run_hook(
+    repo: Path, shell: str, path_dirs: list[Path], **env: str
+) -> subprocess.CompletedProcess[str]:
+    system_path = os.pathsep.join(
+        str(Path(shutil.which(t) or t).parent) for t in ("git", "dirname", "date")
+    )
+    environment = {
+        **os.environ,
+        "PATH": os.pathsep.join([*map(str, path_dirs), system_path]),
+        "FAKE_LOG": str(repo.parent / "fake.log"),
+        **env,
+    }
     hook = hooks.hooks_dir(repo) / "pre-commit"
-    return subprocess.run([shell, str(hook)], cwd=repo, env=environment, capture_output=True,
-                          text=True, check=False)
+    return subprocess.run(
+        [shell, str(hook)], cwd=repo, env=environment, capture_output=True, text=True, check=False
+    )
 
 
 def fake_calls(repo: Path) -> list[str]:
@@ -53,8 +60,9 @@ def fake_calls(repo: Path) -> list[str]:
 
 @pytest.mark.parametrize("shell", SHELLS)
 @pytest.mark.parametrize(("scan_exit", "hook_exit"), [("0", 0), ("2", 1), ("3", 1)])
-def test_hook_runs_staged_scan_and_maps_exit(repo: Path, fake_bin: Path, shell: str,
-                                             scan_exit: str, hook_exit: int) -> None:
+def test_hook_runs_staged_scan_and_maps_exit(
+    repo: Path, fake_bin: Path, shell: str, scan_exit: str, hook_exit: int
+) -> None:
     """0.4 defect B1.2/B1.7: under dash the hook always passed, and exit 3 let commits through."""
     hooks.install(repo)
     assert run_hook(repo, shell, [fake_bin], FAKE_EXIT=scan_exit).returncode == hook_exit
@@ -62,32 +70,37 @@ def test_hook_runs_staged_scan_and_maps_exit(repo: Path, fake_bin: Path, shell: 
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_fail_closed_without_flowcheck_unless_fail_open(repo: Path, tmp_path: Path,
-                                                        shell: str) -> None:
+def test_fail_closed_without_flowcheck_unless_fail_open(
+    repo: Path, tmp_path: Path, shell: str
+) -> None:
     """0.4 defect B1.7: the hook exited 0 when the CLI was missing."""
     hooks.install(repo)
     closed = run_hook(repo, shell, [])
-    assert (closed.returncode, closed.stderr) == (1, "flowcheck: flowcheck is not on PATH; commit "
-                                                  "refused (set FLOWCHECK_HOOK_FAIL_OPEN=1 to allow)\n")
+    assert (closed.returncode, closed.stderr) == (
+        1,
+        "flowcheck: flowcheck is not on PATH; commit "
+        "refused (set FLOWCHECK_HOOK_FAIL_OPEN=1 to allow)\n",
+    )
     assert run_hook(repo, shell, [], FLOWCHECK_HOOK_FAIL_OPEN="1").returncode == 0
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_scan_error_fails_open_only_when_configured(repo: Path, fake_bin: Path,
-                                                    shell: str) -> None:
+def test_scan_error_fails_open_only_when_configured(repo: Path, fake_bin: Path, shell: str) -> None:
     hooks.install(repo)
     result = run_hook(repo, shell, [fake_bin], FAKE_EXIT="3", FLOWCHECK_HOOK_FAIL_OPEN="1")
     assert result.returncode == 0
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_bypass_is_allowed_and_recorded(repo: Path, fake_bin: Path, tmp_path: Path,
-                                        shell: str) -> None:
+def test_bypass_is_allowed_and_recorded(
+    repo: Path, fake_bin: Path, tmp_path: Path, shell: str
+) -> None:
     """0.4 defect B1.7: the bypass was logged as an ordinary check."""
     hooks.install(repo)
     storage = tmp_path / "storage"
-    result = run_hook(repo, shell, [fake_bin], FLOWCHECK_BYPASS="1",
-                      FLOWCHECK_STORAGE_PATH=str(storage))
+    result = run_hook(
+        repo, shell, [fake_bin], FLOWCHECK_BYPASS="1", FLOWCHECK_STORAGE_PATH=str(storage)
+    )
     assert result.returncode == 0
     assert fake_calls(repo) == []
     fields = (storage / "bypass.log").read_text().rstrip("\n").split("\t")
@@ -99,14 +112,17 @@ def test_bypass_is_allowed_and_recorded(repo: Path, fake_bin: Path, tmp_path: Pa
 def test_existing_hook_is_chained_and_restored(repo: Path, fake_bin: Path, shell: str) -> None:
     """0.4 defect B2.9: uninstall restored only `.backup`."""
     folder = repo / ".git" / "hooks"
-    original = "#!/bin/sh\necho chained >> \"$FAKE_LOG\"\nexit \"${CHAINED_EXIT:-0}\"\n"
+    original = '#!/bin/sh\necho chained >> "$FAKE_LOG"\nexit "${CHAINED_EXIT:-0}"\n'
     (folder / "pre-commit").write_text(original)
     (folder / "pre-commit").chmod(0o755)
     (folder / "pre-commit.backup").write_text("older backup\n")
     hooks.install(repo)
     hooks.install(repo)  # idempotent: no second backup
     assert sorted(p.name for p in folder.glob("pre-commit*") if p.suffix != ".sample") == [
-        "pre-commit", "pre-commit.backup", "pre-commit.backup.1"]
+        "pre-commit",
+        "pre-commit.backup",
+        "pre-commit.backup.1",
+    ]
     assert run_hook(repo, shell, [fake_bin]).returncode == 0
     assert fake_calls(repo) == ["chained", "scan --staged"]
     assert run_hook(repo, shell, [fake_bin], CHAINED_EXIT="5").returncode == 5
