@@ -38,11 +38,13 @@ def load_ignore(top: Path) -> IgnoreMatcher:
     Unreadable files and invalid patterns end up in `IgnoreMatcher.warnings`.
     """
     path = top / IGNORE_FILE_NAME
+    if not path.exists():
+        return IgnoreMatcher([])
+    if not path.is_file():  # a FIFO or device would block or never end
+        return IgnoreMatcher([], warnings=[f"{path}: not a regular file; nothing is ignored"])
     try:
         with path.open("rb") as handle:
             raw = handle.read(_MAX_IGNORE_FILE_BYTES + 1)
-    except FileNotFoundError:
-        return IgnoreMatcher([])
     except OSError as error:
         return IgnoreMatcher(
             [], warnings=[f"{path}: cannot be read ({error.strerror}); nothing is ignored"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -56,10 +58,25 @@ def test_invalid_pattern_is_skipped_with_a_warning(tmp_path: Path) -> None:
     ]
 
 
-def test_unreadable_file_is_a_warning(tmp_path: Path) -> None:
-    (tmp_path / ".flowcheckignore").mkdir()
+@pytest.mark.parametrize("make_special", [Path.mkdir, os.mkfifo])
+def test_special_file_is_a_warning_and_never_blocks(
+    tmp_path: Path, make_special: Callable[[Path], None]
+) -> None:
+    make_special(tmp_path / ".flowcheckignore")
     matcher = load_ignore(tmp_path)
     assert (matcher.ignored("x"), matcher.warnings) == (
-        False,
-        [f"{tmp_path}/.flowcheckignore: cannot be read (Is a directory); nothing is ignored"],
+        False, [f"{tmp_path}/.flowcheckignore: not a regular file; nothing is ignored"],
     )
+
+
+def test_unreadable_file_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / ".flowcheckignore"
+    path.write_text("*.log\n")
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "open", denied)  # root can read any file, so simulate EACCES
+    assert load_ignore(tmp_path).warnings == [
+        f"{path}: cannot be read (Permission denied); nothing is ignored"
+    ]
