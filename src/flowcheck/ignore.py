@@ -42,6 +42,10 @@ def load_ignore(top: Path) -> IgnoreMatcher:
         return IgnoreMatcher([])
     if not path.is_file():  # a FIFO or device would block or never end
         return IgnoreMatcher([], warnings=[f"{path}: not a regular file; nothing is ignored"])
+    if not path.resolve().is_relative_to(top.resolve()):  # warnings quote the file's lines
+        return IgnoreMatcher(
+            [], warnings=[f"{path}: links outside the repository; nothing is ignored"]
+        )
     try:
         with path.open("rb") as handle:
             raw = handle.read(_MAX_IGNORE_FILE_BYTES + 1)

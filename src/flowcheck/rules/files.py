@@ -25,12 +25,19 @@ class LayerFile:
     problems: list[str] = field(default_factory=list)
 
 
-def read_layer(stem: Path) -> LayerFile:
-    """Read `<stem>.toml`, else `<stem>.json`. Never creates anything."""
+def read_layer(stem: Path, *, confine_to: Path | None = None) -> LayerFile:
+    """Read `<stem>.toml`, else `<stem>.json`. Never creates anything.
+
+    With `confine_to`, a file that is a symlink to somewhere outside that directory is
+    refused: warnings name its keys, which must not leak another file's content.
+    """
     toml_path, json_path = _candidates(stem)
     present = [path for path in (toml_path, json_path) if path.is_file()]
     if not present:
         return LayerFile(path=None)
+    if confine_to is not None and not present[0].resolve().is_relative_to(confine_to.resolve()):
+        return LayerFile(present[0], problems=[f"{present[0]}: links outside the repository; "
+                                               "file ignored"])
     layer = _parse(present[0])
     if len(present) == 2:
         layer.problems.append(f"{json_path}: ignored because {toml_path} exists; keep one of them")

@@ -69,6 +69,16 @@ def test_special_file_is_a_warning_and_never_blocks(
     )
 
 
+def test_link_outside_the_repository_is_refused(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (tmp_path / "secret.txt").write_text("token-value\\\n")
+    (repo / ".flowcheckignore").symlink_to(tmp_path / "secret.txt")
+    assert load_ignore(repo).warnings == [
+        f"{repo}/.flowcheckignore: links outside the repository; nothing is ignored"
+    ]
+
+
 def test_unreadable_file_is_a_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / ".flowcheckignore"
     path.write_text("*.log\n")

@@ -124,6 +124,15 @@ def test_wrongly_typed_values_keep_the_lower_layer(storage: Path, repo: Path) ->
     ]
 
 
+def test_repository_file_linking_outside_is_refused(storage: Path, repo: Path) -> None:
+    outside = write(repo.parent / "elsewhere.json", '{"AKIAEXAMPLE": 1, "max_behind_main": 2}')
+    (repo / ".flowcheck.json").symlink_to(outside)
+    loaded = load_rules(repo, storage)
+    assert (loaded.rules.max_behind_main, loaded.warnings) == (
+        10, [f"{repo}/.flowcheck.json: links outside the repository; file ignored"],
+    )
+
+
 def test_toml_wins_over_json_with_a_warning(storage: Path) -> None:
     write(storage / "config.toml", "max_behind_main = 1\n")
     json_path = write(storage / "config.json", '{"max_behind_main": 2}')
