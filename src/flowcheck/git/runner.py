@@ -28,7 +28,7 @@ _FILTER_FREE_COMMANDS = frozenset(
     {"rev-parse", "for-each-ref", "merge-base", "rev-list", "symbolic-ref", "config", "log"}
 )
 # Variables that would point git at another repository, index or object store than `repo`
-# (the list git itself clears before entering another repository).
+# (modelled on the list git clears before entering a submodule), or run a pager or diff program.
 _REPO_LOCATION_VARIABLES = (
     "GIT_DIR",
     "GIT_WORK_TREE",
