@@ -30,7 +30,7 @@
           extras = [ ];
         };
         mkTestRunner = import ./nix/tests.nix {
-          inherit (pkgs) lib writeShellApplication gitMinimal;
+          inherit (pkgs) lib writeShellApplication gitMinimal coreutils;
         };
         images = import ./nix/images.nix {
           inherit (pkgs) lib dockerTools python3 bashInteractive coreutils;

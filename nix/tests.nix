@@ -4,17 +4,21 @@
   lib,
   writeShellApplication,
   gitMinimal,
+  coreutils,
 }:
 # `flowcheck` must be built with the dev extra, which brings pytest and its plugins.
 { python, flowcheck }:
 let
   testEnv = python.withPackages (ps: [ (ps.toPythonModule flowcheck) ]);
-  # The suite and its configuration; the code under test is the installed package.
+  # The suite, its configuration and the files it reads; the code under test is the installed
+  # package. The container tests drive a docker engine from scripts/, so they stay out.
   suite = lib.fileset.toSource {
     root = ../.;
     fileset = lib.fileset.unions [
       ../pyproject.toml
-      ../tests
+      (lib.fileset.difference ../tests ../tests/container)
+      (lib.fileset.maybeMissing ../docs)
+      (lib.fileset.maybeMissing ../compose)
       ./images.toml
       ./push_images.py
       ./checks/spec_consistency.py
@@ -26,10 +30,14 @@ writeShellApplication {
   runtimeInputs = [
     testEnv
     gitMinimal
+    coreutils
   ];
+  # The suite sits in the read-only store, so pytest and hypothesis work in a scratch directory.
   # Container and nix tests need an engine and a nix binary, which neither place has.
+  passthru = { inherit suite; };
   text = ''
-    cd ${suite}
-    exec pytest -p no:cacheprovider -m "not container and not nix" "$@"
+    cd "$(mktemp -d)"
+    exec pytest -c ${suite}/pyproject.toml --rootdir ${suite} -p no:cacheprovider \
+      -m "not container and not nix" ${suite}/tests "$@"
   '';
 }

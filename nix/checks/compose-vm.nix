@@ -16,11 +16,13 @@ let
     config.Entrypoint = [ "traefik" ];
   };
   smoke = "python3 ${../../tests/smoke.py}";
+  # compose.yaml names the project "flowcheck"; this is its state volume on the VM's disk.
+  volume = "$(docker volume inspect --format '{{ .Mountpoint }}' flowcheck_flowcheck-data)";
   compose = lib.concatStringsSep " " [
     "FLOWCHECK_WORKSPACE=/srv/workspace"
     "FLOWCHECK_TOKEN_FILE=/srv/flowcheck-token"
     "FLOWCHECK_TRAEFIK_IMAGE=flowcheck-vm/traefik:nix"
-    "docker compose --project-directory ${../../compose} -f ${../../compose/compose.yaml}"
+    "docker compose -f ${../../compose}/compose.yaml"
   ];
 in
 pkgs.testers.runNixOSTest {
@@ -64,7 +66,9 @@ pkgs.testers.runNixOSTest {
         machine.succeed("${smoke} http://127.0.0.1:8000 vm-token")
 
     with subtest("data survives a restart"):
+        machine.succeed("touch ${volume}/survives-restart")
         machine.succeed("${compose} restart flowcheck && ${compose} up -d --wait", timeout=300)
+        machine.succeed("test -f ${volume}/survives-restart")
         machine.succeed("${smoke} http://127.0.0.1:8000 vm-token")
 
     with subtest("services.flowcheck module"):

@@ -23,9 +23,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 STUB_RELATIVE = "tests/nix/stub-nixpkgs"
-# What the flake reads; README.md and compose/ only when present in the checkout.
+# What the flake reads; README.md, docs/ and compose/ only when present in the checkout.
 FLAKE_INPUTS = ["flake.nix", "flake.lock", "pyproject.toml", "README.md", "nix", "src", "tests",
-                "compose"]
+                "docs", "compose"]
 # Read at import: tests/conftest.py clears FLOWCHECK_* variables before each test runs.
 REQUIRE_NIX = os.environ.get("FLOWCHECK_REQUIRE_NIX") == "1"
 NIX_FEATURES = ["--extra-experimental-features", "nix-command flakes"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -115,14 +116,26 @@ def test_tmp_is_sticky_and_state_dirs_belong_to_the_service_user(flake: Flake) -
 def test_dev_image_pytest_runs_the_suite_against_the_installed_app(flake: Flake) -> None:
     """0.4 defect B4.4: the CI "test" job ran pytest in an image that had no pytest."""
     runner = flake.eval("packages.x86_64-linux.image-dev.stubArgs.contents",
-                        apply="contents: (builtins.elemAt contents 6).stubArgs")
+                        apply="contents: let args = (builtins.elemAt contents 6).stubArgs; in "
+                              "args // { suite = args.passthru.suite.files; }")
     assert runner["name"] == "pytest"
-    assert runner["text"].endswith(
-        'exec pytest -p no:cacheprovider -m "not container and not nix" "$@"\n'
+    assert re.fullmatch(
+        r'cd "\$\(mktemp -d\)"\n'
+        r"exec pytest -c (/nix/store/[a-z0-9]{32}-source)/pyproject\.toml --rootdir \1 "
+        r'-p no:cacheprovider \\\n  -m "not container and not nix" \1/tests "\$@"\n',
+        runner["text"],
+    )
+    present = [name for name in ("docs", "compose") if (REPO / name).is_dir()]
+    tests = sorted(path.name for path in (REPO / "tests").iterdir()
+                   if path.name not in ("container", "__pycache__"))
+    assert sorted(runner["suite"]) == sorted(
+        ["pyproject.toml", *[f"tests/{name}" for name in tests], *present,
+         "nix/images.toml", "nix/push_images.py", "nix/checks/spec_consistency.py"]
     )
     assert [path.split("-", 1)[1] for path in runner["runtimeInputs"]] == [
         "python3-3.13.8-env",
         "git",
+        "coreutils",
     ]
 
 

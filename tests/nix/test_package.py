@@ -191,8 +191,8 @@ def test_vm_test_loads_the_images_runs_compose_and_the_smoke_script(flake: Flake
     image = flake.eval("packages.x86_64-linux.image")
     assert f"docker load -i {image}" in script
     assert re.search(r"FLOWCHECK_TRAEFIK_IMAGE=flowcheck-vm/traefik:nix docker compose "
-                     r"--project-directory /nix/store/[a-z0-9]{32}-compose "
-                     r"-f /nix/store/[a-z0-9]{32}-compose\.yaml up -d --wait", script)
+                     r"-f /nix/store/[a-z0-9]{32}-compose/compose\.yaml up -d --wait", script)
+    assert "test -f $(docker volume inspect" in script
     smoke_runs = re.findall(r"python3 /nix/store/[a-z0-9]{32}-smoke\.py ([^\s\"]+) ([^\s\"]+)",
                             script)
     assert smoke_runs == [("http://127.0.0.1:8000", "vm-token"),

@@ -73,6 +73,10 @@ let
               ]
           ) (builtins.readDir path)
         );
+      hasPrefixPath =
+        root: path:
+        builtins.substring 0 (builtins.stringLength (toString root) + 1) (toString path)
+        == "${toString root}/";
       relative = root: path: builtins.substring (builtins.stringLength (toString root) + 1) (-1) (toString path);
     in
     {
@@ -82,7 +86,6 @@ let
         let
           paths = (coerce "lib.fileset.toSource: `fileset`" fileset).paths;
           outside = filter (path: relative root path == "" || !(hasPrefixPath root path)) paths;
-          hasPrefixPath = root: path: builtins.substring 0 (builtins.stringLength (toString root) + 1) (toString path) == "${toString root}/";
         in
         if outside != [ ] then
           throw "lib.fileset.toSource: `fileset` contains ${toString (builtins.head outside)}, outside the `root` (${toString root})."
@@ -99,6 +102,28 @@ let
         {
           _type = "fileset";
           paths = concatMap (value: (coerce "lib.fileset.unions" value).paths) filesets;
+        };
+      # difference = positive: negative: ...; here only a whole subtree can be taken out.
+      difference =
+        positive: negative:
+        let
+          removed = map toString (coerce "lib.fileset.difference: second argument" negative).paths;
+          kept =
+            path: !builtins.any (gone: gone == toString path || hasPrefixPath gone path) removed;
+        in
+        {
+          _type = "fileset";
+          paths = concatMap (
+            path:
+            if !kept path then
+              [ ]
+            else if builtins.any (gone: hasPrefixPath (toString path) gone) removed then
+              map (entry: path + "/${entry}") (
+                filter (entry: kept (path + "/${entry}")) (attrNames (builtins.readDir path))
+              )
+            else
+              [ path ]
+          ) (coerce "lib.fileset.difference: first argument" positive).paths;
         };
       # maybeMissing = path: ...
       maybeMissing =
