@@ -66,7 +66,8 @@
         );
 
       apps = forSystems allSystems (pkgs: {
-        default = app (lib.getExe (build pkgs).flowcheck);
+        # flowcheck-server is `flowcheck serve`: `nix run . -- --transport http` serves HTTP.
+        default = app (lib.getExe' (build pkgs).flowcheck "flowcheck-server");
         push = app (lib.getExe (build pkgs).push);
       });
 

@@ -94,7 +94,7 @@ def test_checks_per_system_with_the_vm_test_on_x86_64_only(flake: Flake) -> None
 def test_apps_run_the_server_and_the_push_script(flake: Flake) -> None:
     apps = flake.eval("apps.x86_64-linux")
     assert apps["default"]["type"] == "app"
-    assert apps["default"]["program"].endswith("-flowcheck-0.5.0/bin/flowcheck")
+    assert apps["default"]["program"].endswith("-flowcheck-0.5.0/bin/flowcheck-server")
     assert apps["push"]["type"] == "app"
     assert apps["push"]["program"].endswith("-flowcheck-push/bin/flowcheck-push")
 

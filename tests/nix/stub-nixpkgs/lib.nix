@@ -38,8 +38,9 @@ let
   lowerChars = chars "abcdefghijklmnopqrstuvwxyz";
   escapeShellArgs = args: concatStringsSep " " (map escapeShellArg args);
 
-  # lib/meta.nix: getExe x = "${lib.getBin x}/bin/${x.meta.mainProgram}"
-  getExe = x: "${x}/bin/${x.meta.mainProgram}";
+  # lib/meta.nix: getExe' x y = "${lib.getBin x}/bin/${y}"; getExe x = getExe' x x.meta.mainProgram
+  getExe' = x: y: "${x}/bin/${y}";
+  getExe = x: getExe' x x.meta.mainProgram;
 
   # lib/fileset/default.nix. A file set is the list of paths it was built from.
   fileset =
@@ -220,6 +221,7 @@ in
     escapeShellArgs
     toLower
     getExe
+    getExe'
     fileset
     mkOption
     mkEnableOption
