@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flowcheck.guardian import normalize
-from flowcheck.guardian.injection_patterns import PHRASES, TRIGGER, Phrase
+from flowcheck.guardian.injection_patterns import PHRASES, TRIGGERS, Phrase
 from flowcheck.guardian.models import Severity
 from flowcheck.guardian.rule import Hit, RuleMeta
 
@@ -22,7 +22,6 @@ _LINE_PREFIX = re.compile(
     r"^[ \t]{0,64}(?:[+ -](?![-+]))?[ \t]{0,64}(?:#{1,3}|//|/?\*{1,2}|--|;{1,2}"
     r"|<!--|%|>|\"{3}|'{3}|- )?[ \t]{0,16}"
 )
-_TRIGGER_ANY_CASE = re.compile(TRIGGER.pattern, re.IGNORECASE)
 
 
 def _meta(category: str, weight: float) -> RuleMeta:
@@ -52,11 +51,9 @@ class InjectionDetector:
                 if _hidden_unicode(lines.line(index)):
                     flagged.add(index)
                     yield Hit(*lines.content_span(index, index), _HIDDEN)
-        finder = TRIGGER if len(lowered) == len(text) else _TRIGGER_ANY_CASE
-        haystack = lowered if finder is TRIGGER else text
+        line_of = lines.index_of if len(lowered) == len(text) else _Lines(lowered).index_of
         checked_until = -1
-        for trigger in finder.finditer(haystack):
-            index = lines.index_of(trigger.start())
+        for index in sorted(_trigger_lines(lowered, line_of)):
             if index <= checked_until:
                 continue
             checked_until = index
@@ -98,6 +95,20 @@ def _best_phrase(text: str, limit: int) -> tuple[Phrase, int] | None:
         if best is None or phrase.weight > best[0].weight:
             best = (phrase, match.end())
     return best
+
+
+def _trigger_lines(lowered: str, line_of: Callable[[int], int]) -> set[int]:
+    """Indices of lines holding a trigger word; each line is reported once per trigger."""
+    found: set[int] = set()
+    for word in TRIGGERS:
+        position = lowered.find(word)
+        while position != -1:
+            found.add(line_of(position))
+            line_end = lowered.find("\n", position)
+            if line_end == -1:
+                break
+            position = lowered.find(word, line_end)
+    return found
 
 
 def _strip_prefix(line: str) -> str:

@@ -135,7 +135,7 @@ def _ssn_ok(text: str, start: int, end: int) -> bool:
 
 def _iban_ok(text: str, start: int, end: int) -> bool:
     compact = text[start:end].replace(" ", "")
-    if not 15 <= len(compact) <= 34:
+    if _word_before(text, start) or not 15 <= len(compact) <= 34:
         return False
     rotated = compact[4:] + compact[:4]
     return int("".join(str(int(c, 36)) for c in rotated)) % 97 == 1
@@ -177,12 +177,80 @@ def _public_ip(text: str, start: int, end: int) -> bool:
         return False
 
 
+_IPV6_TAIL = re.compile(r":[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){1,6}(?![\w:])")
+_HEX = frozenset("0123456789abcdefABCDEF")
+
+
+@dataclass(frozen=True)
+class IPv6Detector:
+    """Anchored on ':' (a literal prefix search); the first group is read backwards."""
+
+    meta: RuleMeta
+    check: Validator
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return (self.meta.rule_id,)
+
+    def detect(self, text: str, lowered: str) -> Iterator[Hit]:
+        for match in _IPV6_TAIL.finditer(text):
+            start = match.start()
+            while start > max(0, match.start() - 4) and text[start - 1] in _HEX:
+                start -= 1
+            if not _word_before(text, start) and self.check(text, start, match.end()):
+                yield Hit(start, match.end(), self.meta)
+
+
+def _word_before(text: str, start: int) -> bool:
+    """Whether the match continues a word (boundaries checked here keep patterns prefix-fast)."""
+    return start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_:")
+
+
 def _any_ip(text: str, start: int, end: int) -> bool:
     try:
         address = ipaddress.ip_address(text[start:end])
     except ValueError:
         return False
     return not (address.is_loopback or address.is_unspecified or address.is_multicast)
+
+
+_NUMBER_RUN = re.compile(r"[+(]{0,1}\d[\d .()/-]{5,200}")
+
+
+@dataclass(frozen=True)
+class NumberRule:
+    """A numeric rule and what a run of digits must have before the rule is tried on it."""
+
+    rule: PatternRule
+    min_digits: int
+    needs: str = ""
+
+
+@dataclass(frozen=True)
+class NumberDetector:
+    """One pass finds runs of digits and separators; numeric rules only look inside the runs
+    (plus two characters of context for their boundary checks), which keeps the scan fast."""
+
+    rules: tuple[NumberRule, ...]
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(r.rule.meta.rule_id for r in self.rules))
+
+    def detect(self, text: str, lowered: str) -> Iterator[Hit]:
+        for run in _NUMBER_RUN.finditer(text):
+            window = run.group()
+            digits = sum(map(str.isdigit, window))
+            end = min(len(text), run.end() + 2)
+            for candidate in self.rules:
+                if digits >= candidate.min_digits and candidate.needs in window:
+                    yield from _matches(candidate.rule, text, run.start(), end)
+
+
+def _matches(rule: PatternRule, text: str, start: int, end: int) -> Iterator[Hit]:
+    for match in rule.pattern.finditer(text, start, end):
+        if rule.validator is None or rule.validator(text, *match.span()):
+            yield Hit(match.start(), match.end(), rule.meta)
 
 
 def _rule(
@@ -198,44 +266,67 @@ _PHONE = _meta("phone", "PHONE", "medium", 0.8)
 def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
     ip_check = _any_ip if include_private_ips else _public_ip
     ip = _meta("ip-address", "IP_ADDRESS", "low", 0.8)
+    numbers = (
+        NumberRule(
+            _rule(
+                _PHONE,
+                r"(?<![\w+])\+[1-9]\d{0,2}(?:[ .-](?:\(\d{1,4}\)|\d{1,5})){1,6}(?![\w-])",
+                _phone_ok,
+            ),
+            8,
+            "+",
+        ),
+        NumberRule(_rule(_PHONE, r"(?<![\w+])\+[1-9]\d{7,14}(?![\w-])", _phone_ok), 8, "+"),
+        NumberRule(
+            _rule(_PHONE, r"(?<![\w.-])00[1-9]\d{0,2}(?:[ .-]\d{1,5}){2,5}(?![\w-])", _phone_ok), 8
+        ),
+        NumberRule(
+            _rule(_PHONE, r"(?<![\w-])\(\d{3}\)[ .-]{0,1}\d{3}[ .-]\d{4}(?![\w-])", _phone_ok),
+            10,
+            "(",
+        ),
+        NumberRule(
+            _rule(_PHONE, r"(?<![\w.-])[2-9]\d{2}([.-])\d{3}\1\d{4}(?![\w-]|\.\d)", _phone_ok), 10
+        ),
+        NumberRule(_rule(_PHONE, r"(?<![\w.-])0[1-9](?:[ .]\d{2}){4}(?![\w-])", _phone_ok), 10),
+        NumberRule(
+            _rule(
+                _PHONE,
+                r"(?<![\w.-])(?:0\d{2,4}|[2-9]\d{2})(?:[ /-]\d{3,8}){1,2}(?![\w-])",
+                _national_phone_ok,
+            ),
+            8,
+        ),
+        NumberRule(
+            _rule(
+                _meta("ssn", "SSN", "high", 0.9),
+                r"(?<![\w-])\d{3}([- ]{0,1})\d{2}\1\d{4}(?![\w-])",
+                _ssn_ok,
+            ),
+            9,
+        ),
+        NumberRule(
+            _rule(
+                _meta("credit-card", "CREDIT_CARD", "high", 0.95),
+                r"(?<![\w.-])(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3}(?:[ -]\d{1,4}){0,1})(?![\w-])",
+                _card_ok,
+            ),
+            13,
+        ),
+        NumberRule(
+            _rule(ip, r"(?<![\w.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![\w]|\.\d)", ip_check),
+            4,
+            ".",
+        ),
+    )
     return (
         EmailDetector(),
-        _rule(
-            _PHONE,
-            r"(?<![\w+])\+[1-9]\d{0,2}(?:[ .-](?:\(\d{1,4}\)|\d{1,5})){1,6}(?![\w-])",
-            _phone_ok,
-            ("+",),
-        ),
-        _rule(_PHONE, r"(?<![\w+])\+[1-9]\d{7,14}(?![\w-])", _phone_ok, ("+",)),
-        _rule(_PHONE, r"(?<![\w.-])00[1-9]\d{0,2}(?:[ .-]\d{1,5}){2,5}(?![\w-])", _phone_ok),
-        _rule(_PHONE, r"(?<![\w-])\(\d{3}\)[ .-]{0,1}\d{3}[ .-]\d{4}(?![\w-])", _phone_ok, ("(",)),
-        _rule(_PHONE, r"(?<![\w.-])[2-9]\d{2}([.-])\d{3}\1\d{4}(?![\w-]|\.\d)", _phone_ok),
-        _rule(_PHONE, r"(?<![\w.-])0[1-9](?:[ .]\d{2}){4}(?![\w-])", _phone_ok),
-        _rule(
-            _PHONE,
-            r"(?<![\w.-])(?:0\d{2,4}|[2-9]\d{2})(?:[ /-]\d{3,8}){1,2}(?![\w-])",
-            _national_phone_ok,
-        ),
-        _rule(
-            _meta("ssn", "SSN", "high", 0.9),
-            r"(?<![\w-])\d{3}([- ]{0,1})\d{2}\1\d{4}(?![\w-])",
-            _ssn_ok,
-        ),
-        _rule(
-            _meta("credit-card", "CREDIT_CARD", "high", 0.95),
-            r"(?<![\w.-])(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3}(?:[ -]\d{1,4}){0,1})(?![\w-])",
-            _card_ok,
-        ),
+        NumberDetector(numbers),
         _rule(
             _meta("iban", "IBAN", "high", 0.95),
-            r"(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}"
+            r"[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}"
             r"(?: [A-Z0-9]{1,3}){0,1})(?![A-Za-z0-9])",
             _iban_ok,
         ),
-        _rule(
-            ip, r"(?<![\w.])" + _OCTET + r"(?:\." + _OCTET + r"){3}(?![\w]|\.\d)", ip_check, (".",)
-        ),
-        _rule(
-            ip, r"(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])", ip_check, (":",)
-        ),
+        IPv6Detector(ip, ip_check),
     )

@@ -26,7 +26,24 @@ def _rule(
     confidence: float = 0.95,
 ) -> PatternRule:
     meta = RuleMeta(rule_id, kind, "secret", severity, confidence)
+    if pattern.startswith(_B):  # checked after matching: a literal first keeps the search fast
+        pattern = pattern.removeprefix(_B)
+        validator = _after_boundary(validator)
+        if not pattern.startswith("["):  # the literal prefix search beats a keyword pre-check
+            keywords = ()
     return PatternRule(meta, re.compile(pattern), keywords, group, validator)
+
+
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def _after_boundary(validator: Validator | None) -> Validator:
+    def bounded(text: str, start: int, end: int) -> bool:
+        if start > 0 and text[start - 1] in _WORD:
+            return False
+        return validator is None or validator(text, start, end)
+
+    return bounded
 
 
 def _not_placeholder(text: str, start: int, end: int) -> bool:
@@ -173,15 +190,14 @@ PROVIDER_RULES: tuple[PatternRule, ...] = (
     _rule(
         "url-credentials",
         "PASSWORD",
-        r"(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,24}://[^\s:@/\"'<>]{0,128}:"
-        r"(?P<v>[^\s:@/\"'<>]{1,128})@[A-Za-z0-9%{$]",
+        r"://[^\s:@/\"'<>]{0,128}:(?P<v>[^\s:@/\"'<>]{1,128})@[A-Za-z0-9%{$]",
         ("://",),
         group="v",
         validator=_not_placeholder,
         severity="high",
         confidence=0.85,
     ),
-    _rule("nkey-seed", "PRIVATE_KEY", _B + r"S[UNOACPXA][A-Z2-7]{56}" + _E, ("s",)),
+    _rule("nkey-seed", "PRIVATE_KEY", _B + r"S[UNOACPXA][A-Z2-7]{56}" + _E, ()),
 )
 
 
