@@ -8,6 +8,7 @@ multi-architecture manifest lists under the plain tags, with regctl.
 
 Credentials come only from REGISTRY_USERNAME and REGISTRY_PASSWORD. They are written to a
 private auth file for skopeo and regctl, never put on a command line, and never printed.
+Compressed tarballs are unpacked to a scratch directory before skopeo reads them.
 
 Stdlib only (Python >= 3.11), so it runs the same inside `nix run .#push` and outside Nix.
 """
@@ -16,16 +17,17 @@ from __future__ import annotations
 
 import argparse
 import base64
+import gzip
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
 import tomllib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ PASSWORD_VARIABLE = "REGISTRY_PASSWORD"  # noqa: S105 (a variable name, not a se
 MASK = "***"
 # Docker Hub's credentials live under this key in docker's own config.json.
 DOCKER_HUB_KEY = "https://index.docker.io/v1/"
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 class PushError(Exception):
@@ -193,22 +196,34 @@ def regctl_commands(plan: Plan) -> list[list[str]]:
     ]
 
 
-@contextmanager
-def auth_config(registry: str, credentials: tuple[str, str] | None) -> Iterator[Path | None]:
-    """A private directory holding config.json with the credentials, removed afterwards.
+def write_auth(directory: Path, registry: str, credentials: tuple[str, str] | None) -> Path | None:
+    """config.json with the credentials, private to this user; None without credentials.
 
     skopeo reads it as --dest-authfile, regctl as $DOCKER_CONFIG/config.json.
     """
     if credentials is None:
-        yield None
-        return
+        return None
     token = base64.b64encode(":".join(credentials).encode()).decode()
     keys = [registry, DOCKER_HUB_KEY] if registry == "docker.io" else [registry]
-    with tempfile.TemporaryDirectory(prefix="flowcheck-push-") as directory:
-        path = Path(directory) / "config.json"
-        path.touch(mode=0o600)
-        path.write_text(json.dumps({"auths": {key: {"auth": token} for key in keys}}))
-        yield path
+    path = directory / "config.json"
+    path.touch(mode=0o600)
+    path.write_text(json.dumps({"auths": {key: {"auth": token} for key in keys}}))
+    return path
+
+
+def uncompressed(tarball: Path, directory: Path) -> Path:
+    """The tarball, gunzipped into `directory` if it is compressed.
+
+    buildLayeredImage writes .tar.gz; older skopeo (Debian's 1.9) fails on compressed
+    docker-archive input with "unexpected EOF", and newer ones unpack to a temp file anyway.
+    """
+    with tarball.open("rb") as handle:
+        if handle.read(2) != GZIP_MAGIC:
+            return tarball
+    target = directory / tarball.name.removesuffix(".gz")
+    with gzip.open(tarball, "rb") as source, target.open("wb") as sink:
+        shutil.copyfileobj(source, sink)
+    return target
 
 
 def run(commands: list[list[str]], config: Path | None) -> None:
@@ -242,8 +257,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             for command in commands_for(plan, MASK if credentials is not None else None):
                 print(shlex.join(command))
             return 0
-        with auth_config(plan.registry, credentials) as config:
-            run(commands_for(plan, str(config) if config is not None else None), config)
+        with tempfile.TemporaryDirectory(prefix="flowcheck-push-") as scratch:
+            config = write_auth(Path(scratch), plan.registry, credentials)
+            images = {name: uncompressed(path, Path(scratch)) for name, path in plan.images.items()}
+            authfile = str(config) if config is not None else None
+            run(commands_for(replace(plan, images=images), authfile), config)
     except CommandFailed as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
