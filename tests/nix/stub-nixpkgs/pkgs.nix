@@ -263,19 +263,18 @@ in
     else
       mkDrv "vm-test-run-${testModule.name}" testModule { };
 
-  # Plain packages, each checked to exist in nixpkgs (see the report's attribute list).
-  gitMinimal = package "git";
-  git = package "git";
-  bashInteractive = package "bash";
-  coreutils = package "coreutils";
-  cacert = package "cacert";
-  skopeo = package "skopeo";
-  regclient = package "regctl";
-  nixfmt = package "nixfmt";
-  nixfmt-tree = package "treefmt";
-  ruff = package "ruff";
-  mypy = package "mypy";
-  docker-compose = package "docker-compose";
-  curl = package "curl";
-  traefik = package "traefik";
+  # Plain packages; the comment names where nixpkgs defines each.
+  gitMinimal = package "git"; # pkgs/top-level/all-packages.nix (git.override)
+  git = package "git"; # pkgs/top-level/all-packages.nix
+  bashInteractive = package "bash"; # pkgs/top-level/all-packages.nix
+  coreutils = package "coreutils"; # pkgs/top-level/all-packages.nix
+  skopeo = package "skopeo"; # pkgs/by-name/sk/skopeo/package.nix
+  regclient = package "regctl"; # pkgs/by-name/re/regclient/package.nix
+  nixfmt = package "nixfmt"; # pkgs/by-name/ni/nixfmt/package.nix
+  nixfmt-tree = package "treefmt"; # pkgs/by-name/ni/nixfmt-tree/package.nix
+  ruff = package "ruff"; # pkgs/by-name/ru/ruff/package.nix
+  mypy = package "mypy"; # pkgs/top-level/all-packages.nix (toPythonApplication)
+  docker-compose = package "docker-compose"; # pkgs/by-name/do/docker-compose/package.nix
+  curl = package "curl"; # pkgs/by-name/cu/curl/package.nix
+  traefik = package "traefik"; # pkgs/by-name/tr/traefik/package.nix
 }

@@ -11,6 +11,7 @@ let
       inherit pname;
       pythonModule = python;
     };
+  # Each is pkgs/development/python-modules/<name>/default.nix in nixpkgs.
   names = [
     # [project.dependencies]
     "mcp"
