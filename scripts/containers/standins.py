@@ -50,15 +50,17 @@ def _digest(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def _docker(*args: str, capture: bool = False) -> str:
+def _docker(*args: str) -> str:
     result = subprocess.run(
         [require_tool("docker"), *args],
-        check=True,
         text=True,
-        capture_output=capture,
+        capture_output=True,
+        check=False,
         env={**os.environ, "DOCKER_BUILDKIT": "0"},  # the classic builder resolves FROM locally
     )
-    return result.stdout if capture else ""
+    if result.returncode != 0:
+        raise RuntimeError(f"docker {' '.join(args[:2])} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
 
 
 def image_exists(ref: str) -> bool:
@@ -225,7 +227,7 @@ def build_traefik() -> str:
 
 
 def image_size_mb(ref: str) -> float:
-    return int(_docker("image", "inspect", "-f", "{{.Size}}", ref, capture=True)) / 1e6
+    return int(_docker("image", "inspect", "-f", "{{.Size}}", ref)) / 1e6
 
 
 def build_all(variants: list[str], with_traefik: bool = True) -> dict[str, str]:

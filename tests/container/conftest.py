@@ -13,11 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from container_helpers import MEASURED, make_workspace
-
-import engine
-import standins
-from spec import ImageSpec, load_spec
+from container_helpers import MEASURED, ImageSpec, engine, load_spec, make_workspace, standins
 
 REQUIRED = os.environ.get("FLOWCHECK_REQUIRE_CONTAINERS") == "1"
 
@@ -65,7 +61,8 @@ def images(docker_engine: None, spec: ImageSpec) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def workspace(tmp_path_factory: pytest.TempPathFactory, spec: ImageSpec) -> Path:
     """A host directory with one repository, to bind-mount read-only at /workspace."""
-    return make_workspace(tmp_path_factory.mktemp("workspace"), spec.uid, spec.gid)
+    root: Path = tmp_path_factory.mktemp("workspace")
+    return make_workspace(root, spec.uid, spec.gid)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -14,7 +14,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "scripts" / "containers"))
 sys.path.insert(0, str(REPO_ROOT / "tests"))
 
+# The builder's modules live in scripts/containers; tests import them from here, after the
+# path is set, so that import sorting cannot move them ahead of it.
+import engine  # noqa: E402
+import standins  # noqa: E402
 from engine import require_tool  # noqa: E402
+from spec import ImageSpec, load_spec  # noqa: E402
+
+__all__ = ["ImageSpec", "engine", "load_spec", "require_tool", "standins"]
 
 COMPOSE_DIR = REPO_ROOT / "compose"
 TOKEN = "container-test-token-9f2c"  # a test value, not a secret
@@ -22,9 +29,15 @@ TOKEN = "container-test-token-9f2c"  # a test value, not a secret
 MEASURED: dict[str, str] = {}
 
 
-def docker(*args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def docker(
+    *args: str, check: bool = True, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [require_tool("docker"), *args], capture_output=True, text=True, check=check, timeout=timeout
+        [require_tool("docker"), *args],
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=timeout,
     )
 
 
@@ -87,4 +100,3 @@ def make_workspace(root: Path, uid: int, gid: int) -> Path:
         path.chmod(0o755 if path.is_dir() else 0o644)
         os.chown(path, uid, gid, follow_symlinks=False)
     return root
-

@@ -6,10 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from container_helpers import docker
-
-import standins
-from spec import ImageSpec, load_spec
+from container_helpers import ImageSpec, docker, load_spec, standins
 
 pytestmark = pytest.mark.container
 VARIANTS = list(load_spec().variants)
