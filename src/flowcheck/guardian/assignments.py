@@ -11,27 +11,37 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flowcheck.guardian.rule import Hit, RuleMeta
-from flowcheck.guardian.values import has_entropy, is_placeholder, is_uuid, looks_like_code
+from flowcheck.guardian.values import (
+    has_entropy,
+    is_dummy_password,
+    is_placeholder,
+    is_uuid,
+    looks_like_code,
+)
 
 _KEYWORD = re.compile(r"pass|pwd|secret|token|key|auth|credential|bearer|seed")
 _KEYWORD_ANY_CASE = re.compile(_KEYWORD.pattern, re.IGNORECASE)
 _ASSIGNMENT = re.compile(
-    r"(?P<name>[A-Za-z0-9_.-]{1,60})[\"'\]]{0,2}[ \t]{0,4}(?P<op>:=|=>|=|:|,|[ \t]to)"
-    r"[ \t]{0,4}(?:[A-Za-z]{1,8}\(){0,1}(?P<q>[\"'`]{0,1})(?P<v>[^\s\"'`,;=]{3,200}={0,2})(?P=q)"
+    r"(?P<name>[A-Za-z0-9_.-]{1,60})[\"'\]]{0,2}[ \t]{0,4}(?P<op>:=|=>|=|:|[ \t]to)[ \t]{0,4}"
+    r"(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{3,200})(?P=q)|(?P<v>[^\s\"'`,;=()\[\]{}<>|&]{3,200}={0,2}))"
 )
 _HEADER = re.compile(r"(?i:bearer|basic|token)[ \t]{1,4}(?P<v>[A-Za-z0-9._~+/=-]{16,512})")
-_PASSWORD_NAME = re.compile(r"passw|passwd|pwd|passphrase|(?:^|[_.-])pass$|pass(?:$|[_.-])")
+_PASSWORD_NAME = re.compile(r"passw|passwd|pwd|passphrase|(?:^|[_.-])pass(?:$|[_.-])")
 _SECRET_NAME = re.compile(
     r"secret|token|api[_.-]{0,1}key|access[_.-]{0,1}key|private[_.-]{0,1}key|credential|"
-    r"signing[_.-]{0,1}key|auth[_.-]{0,1}key|(?:^|[_.-])auth$|seed|(?:^|[_.-])key$|^key"
+    r"signing[_.-]{0,1}key|auth[_.-]{0,1}key|(?:^|[_.-])auth$|seed|(?:^|[_.-])key$"
 )
 _NOT_A_CREDENTIAL_NAME = re.compile(
     r"type|name|label|hint|length|len$|min|max|policy|field|regex|pattern|format|prompt|"
     r"placeholder|file|path|dir|url|uri|endpoint|header|param|_id$|^id$|ids$|count|expir|"
     r"sha|hash|digest|checksum|integrity|author|public|pub_|descr|title|message|error|reset|"
     r"forgot|confirm|valid|strength|hidden|input|event|cookie|storage|prefix|suffix|size|"
-    r"index|ttl|timeout|enabled|mode|method|provider|algorithm|alg$|version|kind|class|id$"
+    r"index|ttl|timeout|enabled|mode|method|provider|algorithm|alg$|version|kind|class|id$|"
+    r"encrypted|hashed|salt"
 )
+_WORDS = re.compile(r"^[A-Za-z]{1,64}(?:[-_. ][A-Za-z]{1,64}){0,8}$")
+_ATTRIBUTE_ONLY = re.compile(r"^[A-Za-z_]{1,40}\.[A-Za-z_]{1,40}$")
+_OPERATOR_AFTER = re.compile(r"[\"'\]]{0,2}[ \t]{0,4}(?::=|=>|=|:[ \t])")
 _PASSWORD = RuleMeta("generic-password", "PASSWORD", "secret", "high", 0.75)
 _SECRET = RuleMeta("generic-secret", "SECRET", "secret", "high", 0.7)
 _BEARER = RuleMeta("authorization-header", "SECRET", "secret", "high", 0.8)
@@ -57,16 +67,20 @@ class AssignmentDetector:
 def _line_hits(text: str, start: int, end: int) -> Iterator[Hit]:
     position = start
     while (match := _ASSIGNMENT.search(text, position, end)) is not None:
+        group = "qv" if match.group("q") else "v"
+        value = match.group(group)
         meta = _classify(match.group("name").lower())
-        if meta is not None and _value_ok(match.group("v"), meta, bool(match.group("q"))):
-            yield Hit(match.start("v"), match.end("v"), meta)
+        if meta is not None and _value_ok(value, meta, group == "qv", text, match.end(group)):
+            yield Hit(match.start(group), match.end(group), meta)
             position = match.end()
-        else:  # the rejected value may itself be the name of the next assignment
-            position = match.start("v")
-    for match in _HEADER.finditer(text, start, end):
-        value = match.group("v")
+        elif value.endswith("=") or _OPERATOR_AFTER.match(text, match.end(group)):
+            position = match.start(group)  # `pw: password = "x"`: the value names the next one
+        else:
+            position = match.end()
+    for header in _HEADER.finditer(text, start, end):
+        value = header.group("v")
         if not is_placeholder(value) and has_entropy(value, 3.5):
-            yield Hit(match.start("v"), match.end("v"), _BEARER)
+            yield Hit(header.start("v"), header.end("v"), _BEARER)
 
 
 def _classify(name: str) -> RuleMeta | None:
@@ -79,11 +93,33 @@ def _classify(name: str) -> RuleMeta | None:
     return None
 
 
-def _value_ok(value: str, meta: RuleMeta, quoted: bool) -> bool:
-    if is_placeholder(value) or value.endswith(("()", ".")) or "[REDACTED_" in value:
+def _value_ok(value: str, meta: RuleMeta, quoted: bool, text: str, end: int) -> bool:
+    if is_placeholder(value) or value.endswith(("()", ".", ":")) or "[REDACTED_" in value:
         return False
+    if value[0] in "&*$@:#%!" or "::" in value or not _mostly_ascii(value):
+        return False
+    if not quoted and (text[end : end + 1] == "(" or not _letters_and_digits(value)):
+        return False  # unquoted: an expression in code unless it looks generated
     if meta is _PASSWORD:
-        return len(value) >= 4 and (quoted or not looks_like_code(value))
+        return (
+            len(value) >= 4
+            and not is_dummy_password(value)
+            and not (
+                quoted and _ATTRIBUTE_ONLY.match(value) or not quoted and looks_like_code(value)
+            )
+        )
     if is_uuid(value):
         return True
+    if _WORDS.match(value) and (
+        len(value) < 16 or value.islower() or value.isupper() or not value.isalpha()
+    ):
+        return False
     return len(value) >= 8 and not looks_like_code(value) and has_entropy(value, 3.0)
+
+
+def _mostly_ascii(value: str) -> bool:
+    return sum(c.isascii() for c in value) >= 0.7 * len(value)
+
+
+def _letters_and_digits(value: str) -> bool:
+    return any(c.isdigit() for c in value) and any(c.isalpha() for c in value)

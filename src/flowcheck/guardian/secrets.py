@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from flowcheck.guardian.assignments import AssignmentDetector
 from flowcheck.guardian.models import Severity
 from flowcheck.guardian.rule import Detector, Hit, PatternRule, RuleMeta, Validator
-from flowcheck.guardian.values import is_placeholder
+from flowcheck.guardian.values import has_entropy, is_dummy_password, is_placeholder
 
 _B = r"(?<![A-Za-z0-9_])"  # left boundary that also rejects '_' (keys embedded in identifiers)
 _E = r"(?![A-Za-z0-9_])"
@@ -26,7 +26,10 @@ def _rule(
     confidence: float = 0.95,
 ) -> PatternRule:
     meta = RuleMeta(rule_id, kind, "secret", severity, confidence)
-    if pattern.startswith(_B):  # checked after matching: a literal first keeps the search fast
+    validator = _also_not_placeholder(validator)
+    if (
+        pattern.startswith(_B) and group == 0
+    ):  # checked after matching: a literal first keeps the search fast
         pattern = pattern.removeprefix(_B)
         validator = _after_boundary(validator)
         if not pattern.startswith("["):  # the literal prefix search beats a keyword pre-check
@@ -48,6 +51,23 @@ def _after_boundary(validator: Validator | None) -> Validator:
 
 def _not_placeholder(text: str, start: int, end: int) -> bool:
     return not is_placeholder(text[start:end])
+
+
+def _also_not_placeholder(validator: Validator | None) -> Validator:
+    """Documentation keys (``AKIA…EXAMPLE``, ``ghp_xxxx…``) are shaped right but not secrets."""
+    if validator is None or validator is _not_placeholder:
+        return _not_placeholder
+    check = validator
+
+    def both(text: str, start: int, end: int) -> bool:
+        return _not_placeholder(text, start, end) and check(text, start, end)
+
+    return both
+
+
+def _real_password(text: str, start: int, end: int) -> bool:
+    value = text[start:end]
+    return not is_placeholder(value) and not is_dummy_password(value)
 
 
 PROVIDER_RULES: tuple[PatternRule, ...] = (
@@ -193,7 +213,7 @@ PROVIDER_RULES: tuple[PatternRule, ...] = (
         r"://[^\s:@/\"'<>]{0,128}:(?P<v>[^\s:@/\"'<>]{1,128})@[A-Za-z0-9%{$]",
         ("://",),
         group="v",
-        validator=_not_placeholder,
+        validator=_real_password,
         severity="high",
         confidence=0.85,
     ),
@@ -233,7 +253,8 @@ class PrivateKeyDetector:
         position = 0
         while (begin := _KEY_BEGIN.search(text, position)) is not None:
             end = self._block_end(text, begin.end())
-            yield Hit(begin.start(), end, self.meta)
+            if _is_key_material(text[begin.start() : end]):
+                yield Hit(begin.start(), end, self.meta)
             position = end
 
     @staticmethod
@@ -254,5 +275,40 @@ class PrivateKeyDetector:
         return end if end != -1 else limit
 
 
+_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/]{40,100}")
+_ENCRYPTED = ("ENCRYPTED", "Proc-Type: 4,", "Encryption: aes")
+
+
+def _is_key_material(block: str) -> bool:
+    """A header followed by base64 key material, not protected by a passphrase. Headers alone
+    (code that assembles a PEM string) and encrypted keys are not exposed secrets."""
+    return _KEY_MATERIAL.search(block) is not None and not any(m in block for m in _ENCRYPTED)
+
+
+def _jwk_context(text: str, start: int, end: int) -> bool:
+    window = text[max(0, start - 300) : end + 300]
+    return "kty" in window and has_entropy(text[start:end], 3.5)
+
+
+DER_AND_JWK_RULES: tuple[PatternRule, ...] = (
+    _rule(
+        "private-key-der",
+        "PRIVATE_KEY",
+        r"(?:MII[A-Za-z0-9+/]{2}IBA(?:AKCA|DANBgkqhkiG9w0BAQEFAAS)|MHcCAQEE|MIGkAgEBBD)"
+        r"[A-Za-z0-9+/]{60,8000}={0,2}",
+        (),
+    ),
+    _rule(
+        "jwk-private-key",
+        "PRIVATE_KEY",
+        r"(?<![A-Za-z0-9_])[\"']{0,1}(?:k|d|p|q|dp|dq|qi)[\"']{0,1}[ \t]{0,3}:[ \t]{0,3}"
+        r"[\"'](?P<v>[A-Za-z0-9_-]{22,1024})[\"']",
+        ("kty",),
+        group="v",
+        validator=_jwk_context,
+    ),
+)
+
+
 def secret_detectors() -> tuple[Detector, ...]:
-    return (*PROVIDER_RULES, PrivateKeyDetector(), AssignmentDetector())
+    return (*PROVIDER_RULES, *DER_AND_JWK_RULES, PrivateKeyDetector(), AssignmentDetector())
