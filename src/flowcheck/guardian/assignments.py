@@ -101,13 +101,8 @@ def _value_ok(value: str, meta: RuleMeta, quoted: bool, text: str, end: int) -> 
     if not quoted and (text[end : end + 1] == "(" or not _letters_and_digits(value)):
         return False  # unquoted: an expression in code unless it looks generated
     if meta is _PASSWORD:
-        return (
-            len(value) >= 4
-            and not is_dummy_password(value)
-            and not (
-                quoted and _ATTRIBUTE_ONLY.match(value) or not quoted and looks_like_code(value)
-            )
-        )
+        code = _ATTRIBUTE_ONLY.match(value) if quoted else looks_like_code(value)
+        return len(value) >= 4 and not is_dummy_password(value) and not code
     if is_uuid(value):
         return True
     if _WORDS.match(value) and (

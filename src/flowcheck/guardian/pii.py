@@ -168,8 +168,13 @@ def _national_phone_ok(text: str, start: int, end: int) -> bool:
     return _phone_ok(text, start, end) and any(w in _before(text, start) for w in _PHONE_CONTEXT)
 
 
+# Dotted numbers that are versions or ASN.1 object identifiers, not addresses.
+_NOT_AN_IP_CONTEXT = ("version", "oid", "release", "build", "isbn", "object identifier")
+
+
 def _public_ip(text: str, start: int, end: int) -> bool:
-    if "version" in _before(text, start, 24):
+    context = _before(text, start, 40)
+    if any(word in context for word in _NOT_AN_IP_CONTEXT):
         return False
     try:
         return ipaddress.ip_address(text[start:end]).is_global
@@ -241,7 +246,7 @@ class NumberDetector:
         for run in _NUMBER_RUN.finditer(text):
             window = run.group()
             digits = sum(map(str.isdigit, window))
-            end = min(len(text), run.end() + 2)
+            end = min(len(text), run.end() + 8)  # boundary checks and an "x123" extension
             for candidate in self.rules:
                 if digits >= candidate.min_digits and candidate.needs in window:
                     yield from _matches(candidate.rule, text, run.start(), end)
@@ -270,7 +275,8 @@ def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
         NumberRule(
             _rule(
                 _PHONE,
-                r"(?<![\w+])\+[1-9]\d{0,2}(?:[ .-](?:\(\d{1,4}\)|\d{1,5})){1,6}(?![\w-])",
+                r"(?<![\w+])\+[1-9]\d{0,2}(?:[ .-](?:\(\d{1,4}\)\d{0,4}|\d{1,8})){1,6}"
+                r"(?:x\d{1,6}){0,1}(?![\w-])",
                 _phone_ok,
             ),
             8,
@@ -281,18 +287,28 @@ def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
             _rule(_PHONE, r"(?<![\w.-])00[1-9]\d{0,2}(?:[ .-]\d{1,5}){2,5}(?![\w-])", _phone_ok), 8
         ),
         NumberRule(
-            _rule(_PHONE, r"(?<![\w-])\(\d{3}\)[ .-]{0,1}\d{3}[ .-]\d{4}(?![\w-])", _phone_ok),
+            _rule(
+                _PHONE,
+                r"(?<![\w-])\(\d{3}\)[ .-]{0,1}\d{3}[ .-]\d{4}(?:x\d{1,6}){0,1}(?![\w-])",
+                _phone_ok,
+            ),
             10,
             "(",
         ),
         NumberRule(
-            _rule(_PHONE, r"(?<![\w.-])[2-9]\d{2}([.-])\d{3}\1\d{4}(?![\w-]|\.\d)", _phone_ok), 10
+            _rule(
+                _PHONE,
+                r"(?<![\w.-])[2-9]\d{2}([.-])\d{3}\1\d{4}(?:x\d{1,6}){0,1}(?![\w-]|\.\d)",
+                _phone_ok,
+            ),
+            10,
         ),
         NumberRule(_rule(_PHONE, r"(?<![\w.-])0[1-9](?:[ .]\d{2}){4}(?![\w-])", _phone_ok), 10),
         NumberRule(
             _rule(
                 _PHONE,
-                r"(?<![\w.-])(?:0\d{2,4}|[2-9]\d{2})(?:[ /-]\d{3,8}){1,2}(?![\w-])",
+                r"(?<![\w.-])(?:(?:0\d{2,4}|[2-9]\d{2})(?:[ /-]\d{2,8}){1,3}|[2-9]\d{9}|0\d{9,10})"
+                r"(?![\w-])",
                 _national_phone_ok,
             ),
             8,
