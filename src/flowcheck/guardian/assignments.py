@@ -42,6 +42,9 @@ _NOT_A_CREDENTIAL_NAME = re.compile(
 _WORDS = re.compile(r"^[A-Za-z]{1,64}(?:[-_. ][A-Za-z]{1,64}){0,8}$")
 _ATTRIBUTE_ONLY = re.compile(r"^[A-Za-z_]{1,40}\.[A-Za-z_]{1,40}$")
 _OPERATOR_AFTER = re.compile(r"[\"'\]]{0,2}[ \t]{0,4}(?::=|=>|=|:[ \t])")
+# Generic assignments are looked for in the first 64 KiB of a line only (minified bundles and
+# data lines go on for megabytes); provider-specific rules still see the whole line.
+_MAX_LINE_CHARS = 1 << 16
 _PASSWORD = RuleMeta("generic-password", "PASSWORD", "secret", "high", 0.75)
 _SECRET = RuleMeta("generic-secret", "SECRET", "secret", "high", 0.7)
 _BEARER = RuleMeta("authorization-header", "SECRET", "secret", "high", 0.8)
@@ -64,8 +67,9 @@ class AssignmentDetector:
             yield from _line_hits(text, line_start, done_until)
 
 
-def _line_hits(text: str, start: int, end: int) -> Iterator[Hit]:
+def _line_hits(text: str, start: int, line_end: int) -> Iterator[Hit]:
     position = start
+    end = min(line_end, start + _MAX_LINE_CHARS)
     while (match := _ASSIGNMENT.search(text, position, end)) is not None:
         group = "qv" if match.group("q") else "v"
         value = match.group(group)

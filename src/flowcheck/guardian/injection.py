@@ -31,6 +31,11 @@ def _meta(category: str, weight: float) -> RuleMeta:
     )
 
 
+# An assignment, assert, return or call: chat-template tokens here are data, not a fake turn.
+_CODE_STATEMENT = re.compile(
+    r"^[ \t+-]{0,16}(?:[A-Za-z_][\w.]{0,64}(?:[ \t]{0,4},[ \t]{0,4}[A-Za-z_][\w.]{0,64}){0,8}"
+    r"[ \t]{0,4}(?:[:+]?=(?!=))|assert\b|return\b|yield\b|[A-Za-z_][\w.]{0,64}\()"
+)
 _HIDDEN = _meta("hidden_unicode", 0.95)
 _METAS = {(p.category, p.weight): _meta(p.category, p.weight) for p in PHRASES}
 
@@ -77,6 +82,10 @@ class InjectionDetector:
                 found = (decoded[0], 0)
         if found is None or found[0].weight < self.min_weight:
             return None
+        if found[0].category == "delimiter_or_special_tokens" and _CODE_STATEMENT.match(
+            lines.line(first)
+        ):
+            return None  # prompt-building code quotes chat-template tokens
         phrase, match_end = found
         end_line, consumed = first, len(pieces[0])
         while consumed < match_end and end_line < last:

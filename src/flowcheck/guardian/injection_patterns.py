@@ -1,9 +1,8 @@
 """Prompt-injection phrase patterns, matched on folded (normalised, lower-case) text.
 
 Each pattern names its category and a weight; the weight becomes the finding's confidence.
-Gaps between words are bounded (``(?:\\w{1,24}\\W{1,4}){0,n}``; ``\\w``/``\\W`` are disjoint, so
-a gap
-splits one way only), which keeps every pattern linear.
+Gaps between words are bounded (``(?:\\w{1,24}\\W{1,4}){0,n}``; ``\\w``/``\\W`` are disjoint,
+so a gap splits one way only), which keeps every pattern linear.
 """
 
 from __future__ import annotations
@@ -20,23 +19,39 @@ _AI = (
     r"(?:ai|a\.i\.|llm|language model|assistant|agent|model|chatbot|copilot|claude|gpt|chatgpt"
     r"|bot|automated (?:reviewer|tool|system)s?|ai tools?|coding agents?)"
 )
+# What an override throws away. "system" is left out on purpose: configuration docs say
+# "override the system prompt"; attacks say "your", "previous", "all prior".
 _PRIOR = (
-    r"(?:previous|prior|above|earlier|preceding|original|initial|system|your|safety|developer"
+    r"(?:previous|prior|above|earlier|preceding|original|initial|your"
     r"|all (?:the )?(?:previous|prior|above|other|earlier)|any (?:previous|prior|other)"
-    r"|the (?:above|previous|system|original))"
+    r"|the (?:above|previous|original))"
 )
 _ORDERS = (
     r"(?:instructions?|directives?|rules|prompts?|guidelines|guidance|tasks?|context|orders"
     r"|commands|guardrails|restrictions|policies|constraints|programming|messages?|training)"
 )
+# Leaking these is the point of an exfiltration request; they need an owner ("your", "the
+# user's", "all") so that documentation about prompts and passwords stays quiet.
+_OWNER = (
+    r"(?:your|the user'?s|user'?s|all(?: of)?(?: the| your)?|the (?:exact|full|entire|complete"
+    r"|whole|hidden|original|initial|current|contents of(?: the| your)?)|any|every|my|its)"
+)
 _SECRETS = (
-    r"(?:system prompt|system message|initial prompt|hidden prompt|instructions|api[ _-]?keys?"
-    r"|secrets?|passwords?|credentials?|env(?:ironment)? var(?:iable)?s?|env\b|dotenv|ssh keys?"
-    r"|id_rsa|private keys?|access tokens?|tokens?|cookies|conversation|chat history"
-    r"|previous messages|messages|memory|config(?:uration)?|prompt|user data|personal data"
-    r"|files?|history|keystrokes|clipboard|session)"
+    r"(?:system prompt|system message|initial prompt|hidden prompt|prompt|instructions"
+    r"|api[ _-]?keys?|secrets|passwords?|credentials?|env(?:ironment)? var(?:iable)?s?"
+    r"|ssh keys?|private keys?|access tokens?|tokens|cookies|conversation|chat history"
+    r"|(?:previous |prior |earlier )?messages|configuration|keystrokes|clipboard|memory)"
+)
+_SENSITIVE_PATH = (
+    r"(?:~/\.\w|\.env\b|id_rsa|\.git-credentials|\.aws/credentials|\.npmrc|\.netrc|\.pypirc"
+    r"|/etc/passwd|/etc/shadow|\.ssh/)"
 )
 _SINK = r"(?:https?://|the (?:url|endpoint|server|webhook|address|link)|webhook|ftp://|pastebin)"
+_LEAK_VERBS = (
+    r"(?:reveal|print|output|show|repeat|display|leak|dump|share|tell me|give me|send|expose"
+    r"|disclose|recite|write out|copy|paste|upload|post|email|forward|summari[sz]e|encode"
+    r"|collect|gather|extract|exfiltrate|translate|spell out|list|read|cat|include)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +91,8 @@ PHRASES: tuple[Phrase, ...] = (
     _p(
         "instruction_override",
         0.8,
-        r"\b(?:important|attention|note|notice|message|instruction|urgent)\W{1,4}(?:\w{1,24}\W{1,4}){0,3}"
-        r"(?:for|to)\W{1,4}(?:the |all |any )?" + _AI,
-    ),
-    _p(
-        "instruction_override",
-        0.8,
-        r"\b(?:if|when|whenever) (?:you are|you're|an?|the|any)\W{1,4}(?:\w{1,24}\W{1,4}){0,2}"
-        + _AI
-        + r"\W{1,4}(?:\w{1,24}\W{1,4}){0,3}(?:read|reading|process|processing|summari[sz]|review"
-        r"|see|seeing|parse|parsing|analy[sz])",
+        r"\b(?:important|attention|note|notice|message|instruction|urgent)\W{1,4}"
+        r"(?:\w{1,24}\W{1,4}){0,3}(?:for|to)\W{1,4}(?:the |all |any )?" + _AI,
     ),
     _p(
         "instruction_override",
@@ -145,15 +152,16 @@ PHRASES: tuple[Phrase, ...] = (
     _p(
         "role_hijack",
         0.85,
-        r"\b(?:dan|stan|dude|aim|evil ?bot|developer|god|jailbreak|jailbroken"
-        r"|unrestricted|unfiltered|uncensored|sudo|admin|debug|maintenance|opposite|chaos) mode",
+        r"\b(?:dan|stan|dude|aim|evil ?bot|god|jailbreak|jailbroken"
+        r"|unrestricted|unfiltered|uncensored|sudo|opposite|chaos) mode",
     ),
     _p(
         "role_hijack",
         0.85,
-        r"\bdo anything now\b|\bjailbr(?:eak|oken)\b|\bunfiltered\b"
-        r"|\buncensored\b|\bamoral\b|\bno (?:ethical|moral) (?:guidelines|boundaries|restrictions"
-        r"|limits|constraints|principles)",
+        r"\bdo anything now\b|\b(?:you are|you're|be|become|act as|as) (?:an? |the )?(?:completely "
+        r"|fully |totally )?(?:unfiltered|uncensored|amoral|unrestricted|jailbroken|unethical)\b"
+        r"|\bno (?:ethical|moral) (?:guidelines|boundaries|restrictions|limits|constraints"
+        r"|principles)",
     ),
     _p(
         "role_hijack",
@@ -171,16 +179,17 @@ PHRASES: tuple[Phrase, ...] = (
     _p(
         "role_hijack",
         0.8,
-        r"\b(?:activate|adopt|assume|enter|enable|switch to|take on|become)"
-        r" (?:\w{1,24}\W{1,4}){0,3}(?:persona|mode|character|alter ego|identity)\b",
+        r"\b(?:activate|adopt|assume|enter|take on|become)"
+        r" (?:\w{1,24}\W{1,4}){0,3}(?:persona|character|alter ego|the role of)\b",
     ),
     _p(
         "role_hijack",
         0.8,
         r"\b(?:without|free (?:of|from)|no|ignores?|ignoring|bypass(?:es|ing)?"
         r"|disable[sd]?|not bound by|break free of|beyond) (?:any |all |the |your |its )?"
-        r"(?:\w{1,24}\W{1,4}){0,1}(?:restrictions|limitations|filters|censorship|safety"
-        r"|guidelines|guardrails|content polic(?:y|ies)|rules|ethics|morals)\b",
+        r"(?:\w{1,24}\W{1,4}){0,1}(?:restrictions|limitations|filters|censorship|guidelines"
+        r"|safety (?:guidelines|filters|rules|restrictions|protocols|policies|measures)"
+        r"|guardrails|content polic(?:y|ies)|ethics|morals)\b",
     ),
     _p(
         "role_hijack",
@@ -192,13 +201,15 @@ PHRASES: tuple[Phrase, ...] = (
     _p(
         "exfiltration",
         0.9,
-        r"\b(?:reveal|print|output|show|repeat|display|leak|dump|share|tell me"
-        r"|give me|list|send|expose|disclose|recite|write out|copy|paste|include|return|read|cat"
-        r"|upload|post|email|forward|summari[sz]e|encode|collect|gather|extract|exfiltrate)"
-        + _gap(5)
+        r"\b"
+        + _LEAK_VERBS
+        + _gap(3)
+        + _OWNER
+        + r"\W{1,4}(?:\w{1,24}\W{1,4}){0,1}"
         + _SECRETS
         + r"\b",
     ),
+    _p("exfiltration", 0.9, r"\b" + _LEAK_VERBS + r"\b[^\n]{0,60}?" + _SENSITIVE_PATH),
     _p(
         "exfiltration",
         0.85,
@@ -212,14 +223,16 @@ PHRASES: tuple[Phrase, ...] = (
     _p(
         "exfiltration",
         0.8,
-        r"\b(?:what (?:is|are|was|were)|repeat|print) (?:your|the) (?:system"
+        r"\b(?:what (?:is|are|was|were)|repeat|print|show me) your (?:system"
         r"|initial|original|hidden|secret) (?:prompt|instructions|message)",
     ),
     _p(
         "exfiltration",
         0.75,
-        r"\b(?:words|text|everything|instructions) (?:above|before this)\b"
-        r"|\bstarting with ['\"]?you are\b",
+        r"\b(?:repeat|print|output|write|copy|translate|summari[sz]e|show|give me|tell me|list)"
+        r" (?:all |back )?(?:of )?(?:the )?(?:words|text|everything|instructions|content)"
+        r" (?:above|before this)\b\W{1,4}(?:\w{1,24}\W{1,4}){0,3}(?:starting|beginning|verbatim"
+        r"|word for word|including|in full|exactly)|\bstarting with ['\"]?you are\b",
     ),
     _p(
         "delimiter_or_special_tokens",

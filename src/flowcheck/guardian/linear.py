@@ -61,12 +61,21 @@ def _delimited(body: Any, following: list[tuple[Any, Any]]) -> bool:
     body_items = list(body)
     if len(body_items) != 1 or body_items[0][0] not in (sre_parse.IN, sre_parse.LITERAL):
         return False
-    return all(_disjoint(body_items[0], item) for item in following[:2]) if following else True
+    for item in following:
+        if not _disjoint(body_items[0], item):
+            return False
+        if not _optional(item):
+            break
+    return True
+
+
+def _optional(item: tuple[Any, Any]) -> bool:
+    return item[0] in _REPEATS and item[1][0] == 0
 
 
 def _disjoint(inner: tuple[Any, Any], item: tuple[Any, Any]) -> bool:
     op, arg = item
-    if op in _REPEATS:  # an optional item is skipped over: the caller checks the next one too
+    if op in _REPEATS:  # an optional item may be skipped: the caller checks the next one too
         op, arg = next(iter(arg[2]))
     if op == sre_parse.SUBPATTERN:
         return _disjoint(inner, next(iter(arg[-1])))

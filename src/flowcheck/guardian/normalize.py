@@ -17,7 +17,8 @@ _HOMOGLYPHS = str.maketrans(
     "аеорсухіјѕԁӏАВЕКМНОРСТХІЈЅԚԜαοτνρκιΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
     "aeopcyxijsdlABEKMHOPCTXIJSQWaotvpkiABEZHIKMNOPTYX",
 )
-_CONFUSABLE_SCRIPTS = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
+_LOOKALIKES = frozenset("аеорсухіјѕԁӏАВЕКМНОРСТХІЈЅԚԜαοτνρκιΑΒΕΖΗΙΚΜΝΟΡΤΥΧ")
+_LETTER_RUN = re.compile(r"[^\W\d_]{2,64}")
 _LATIN = re.compile(r"[A-Za-z]")
 _BASE64_RUN = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{24,4096}={0,2}(?![A-Za-z0-9+/=])")
 
@@ -35,9 +36,12 @@ def fold(text: str) -> str:
 
 
 def mixed_script_words(line: str) -> int:
-    """Words that mix Latin with Cyrillic/Greek letters: the homoglyph disguise."""
+    """Letter runs that mix Latin with Cyrillic/Greek lookalikes: the homoglyph disguise.
+    Hyphenated names across scripts ("MCP-сервер") are two runs, not one mixed word."""
     return sum(
-        1 for word in line.split() if _LATIN.search(word) and _CONFUSABLE_SCRIPTS.search(word)
+        1
+        for word in _LETTER_RUN.findall(line)
+        if _LATIN.search(word) and any(c in _LOOKALIKES for c in word)
     )
 
 
