@@ -11,8 +11,7 @@ EXIT_OK, EXIT_WARN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2, 3
 
 def run_check(settings: Settings, path: str, *, as_json: bool, strict: bool) -> int:
     repo = resolve_repository(path, allowed_roots=settings.allowed_roots, default=None)
-    advice = flow.recommendations(repo, settings.storage_path)
-    state = flow.flow_state(repo, settings.storage_path)
+    state, advice = flow.report(repo, settings.storage_path)
     print(state.model_dump_json(indent=2) if as_json else render(state, advice))
     return exit_code(state, strict=strict)
 
@@ -46,6 +45,8 @@ def render(state: flow.FlowState, advice: flow.Recommendations) -> str:
 
 
 def _branch(state: flow.FlowState) -> str:
+    if state.branch_age_days is None:
+        return f"{state.branch_name} (no default branch to compare with)"
     details = [f"{state.branch_age_days} days old"]
     if state.ahead_of_main or state.behind_main_by_commits:
         details.append(f"{state.ahead_of_main} ahead, {state.behind_main_by_commits} behind")

@@ -70,6 +70,19 @@ def cmd_config(args: argparse.Namespace) -> int:
     return run_config(_settings(args), args)
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from flowcheck.audit import chain_files, verify
+
+    path = _settings(args).effective_audit_log_path
+    problems = verify(path)
+    for problem in problems:
+        print(problem)
+    if not problems:
+        entries = sum(len(file.read_bytes().splitlines()) for file in chain_files(path))
+        print(f"{path}: {entries} entries, chain intact")
+    return 1 if problems else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flowcheck", description="Git hygiene and security checks for AI coding agents."
@@ -114,6 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
     env = config_commands.add_parser("env", help="every variable with default and description")
     env.add_argument("--format", choices=["markdown", "dotenv"], default="markdown")
     config.set_defaults(handler=cmd_config)
+
+    audit = commands.add_parser("audit", help="check the audit trail")
+    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    audit_commands.add_parser("verify", help="exit 0 when the hash chain is intact, else 1")
+    audit.set_defaults(handler=cmd_audit)
     return parser
 
 

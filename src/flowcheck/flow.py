@@ -116,7 +116,24 @@ class _Evaluation:
 
 
 def flow_state(repo: Path, storage_path: Path, scan: SecurityScan | None = None) -> FlowState:
+    return _state(repo, _evaluate(repo, storage_path, scan))
+
+
+def recommendations(
+    repo: Path, storage_path: Path, scan: SecurityScan | None = None
+) -> Recommendations:
+    return _advice(_evaluate(repo, storage_path, scan))
+
+
+def report(
+    repo: Path, storage_path: Path, scan: SecurityScan | None = None
+) -> tuple[FlowState, Recommendations]:
+    """Both views from one measurement (one round of git calls)."""
     evaluation = _evaluate(repo, storage_path, scan)
+    return _state(repo, evaluation), _advice(evaluation)
+
+
+def _state(repo: Path, evaluation: _Evaluation) -> FlowState:
     metrics = evaluation.metrics
     return FlowState(
         repo_path=str(repo),
@@ -136,10 +153,7 @@ def flow_state(repo: Path, storage_path: Path, scan: SecurityScan | None = None)
     )
 
 
-def recommendations(
-    repo: Path, storage_path: Path, scan: SecurityScan | None = None
-) -> Recommendations:
-    evaluation = _evaluate(repo, storage_path, scan)
+def _advice(evaluation: _Evaluation) -> Recommendations:
     metrics = evaluation.metrics
     return Recommendations(
         recommendations=build_recommendations(
@@ -163,7 +177,9 @@ def apply_rules(
     """Validate and write rules; raises ConfigError listing every problem."""
     written = set_rules(rules, scope, repo, storage_path)
     return RulesResult(
-        scope=scope, path=str(written.path), rules=written.effective,
+        scope=scope,
+        path=str(written.path),
+        rules=written.effective,
         config_warnings=written.warnings,
     )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 from mcp.server.fastmcp import FastMCP
+from mcp.server.lowlevel.server import request_ctx
 from mcp.server.transport_security import TransportSecuritySettings
 from mcp.types import ToolAnnotations
 from starlette.applications import Starlette
@@ -99,6 +100,18 @@ def streamable_http_app(
             yield
 
     return app, run_sessions
+
+
+def current_client_key() -> str:
+    """Identifies the MCP client session of the call being served (per HTTP session, or the
+    one stdio peer); "none" outside a request."""
+    try:
+        context = request_ctx.get()
+    except LookupError:
+        return "none"
+    request = context.request
+    session_id = request.headers.get("mcp-session-id") if request is not None else None
+    return f"http:{session_id}" if session_id else f"session:{id(context.session):x}"
 
 
 async def run_stdio(server: FastMCP) -> None:

@@ -1,21 +1,31 @@
-"""Server wiring: which tools exist, and how each transport serves them."""
+"""Server wiring: which tools exist, the audit trail around each call, and the transports."""
 
 from __future__ import annotations
 
+import functools
 import logging
+import time
+import uuid
 from typing import Any
 
 from flowcheck import __version__, mcp_compat
+from flowcheck.audit import AuditLog
+from flowcheck.errors import FlowcheckError
+from flowcheck.sessions import SessionRegistry
 from flowcheck.settings import Settings
-from flowcheck.tools import flow
+from flowcheck.tools import ToolSpec, flow, session
 
 log = logging.getLogger(__name__)
 
 INSTRUCTIONS = """FlowCheck is the safety layer for your coding session.
+- Call start_session first, with your agent name.
 - Call get_flow_state before you start changing a repository, and again before committing.
 - When status is warning or danger, act on it first: commit, split the work, or rebase.
 - Never repeat, quote or copy the data that security_flags point at; remove or rotate it.
 - Call get_recommendations for concrete next steps, and set_rules to change thresholds."""
+
+# Arguments safe to record: never free text, which may hold the very secrets we scan for.
+_RECORDED_ARGUMENTS = ("repo_path", "scope")
 
 
 def build_server(settings: Settings, *, http: bool) -> Any:
@@ -29,6 +39,60 @@ def build_server(settings: Settings, *, http: bool) -> Any:
             max_request_bytes=settings.max_request_bytes,
         )
     server = mcp_compat.build_server("FlowCheck", __version__, INSTRUCTIONS, options)
-    for spec in flow.tools(settings):
-        mcp_compat.register_tool(server, spec)
+    audit = AuditLog(settings.effective_audit_log_path, settings.audit_max_size_mb * 1024 * 1024)
+    sessions = SessionRegistry(settings.session_timeout)
+    specs = [
+        *session.tools(sessions, mcp_compat.current_client_key, settings.agent_id),
+        *flow.tools(settings),
+    ]
+    for spec in specs:
+        mcp_compat.register_tool(server, audited(spec, audit, sessions, settings.agent_id))
     return server
+
+
+def audited(spec: ToolSpec, audit: AuditLog, sessions: SessionRegistry, agent: str) -> ToolSpec:
+    """The same tool, recording one audit entry per call (also for failed calls)."""
+    tool = spec.fn
+
+    @functools.wraps(tool)
+    async def call(**arguments: Any) -> Any:
+        started = time.monotonic()
+        current = sessions.touch(mcp_compat.current_client_key())
+        outcome: dict[str, Any] = {"status": "ok"}
+        try:
+            result = await tool(**arguments)
+            outcome.update(_result_summary(result))
+            return result
+        except FlowcheckError as exc:
+            outcome = {"status": "error", "error": str(exc)}
+            raise
+        except Exception:
+            outcome = {"status": "error", "error": "internal error"}
+            log.exception("tool %s failed", tool.__name__)
+            raise
+        finally:
+            audit.record(
+                trace_id=uuid.uuid4().hex,
+                action=f"tool:{tool.__name__}",
+                agent_id=current.agent_id if current else agent,
+                session_id=current.session_id if current else None,
+                duration_ms=round((time.monotonic() - started) * 1000, 1),
+                **{key: arguments.get(key) for key in _RECORDED_ARGUMENTS if key in arguments},
+                **outcome,
+            )
+
+    return ToolSpec(call, spec.read_only, spec.destructive, spec.idempotent, spec.open_world)
+
+
+def _result_summary(result: Any) -> dict[str, Any]:
+    """Verdicts worth auditing, never content: status, finding counts, detection booleans."""
+    summary: dict[str, Any] = {}
+    for name in ("pii_detected", "secrets_detected", "injection_detected", "risk_score"):
+        if hasattr(result, name):
+            summary[name] = getattr(result, name)
+    if hasattr(result, "status"):
+        summary["result_status"] = result.status
+    for name in ("security_flags", "findings"):
+        if isinstance(getattr(result, name, None), list):
+            summary["findings"] = len(getattr(result, name))
+    return summary

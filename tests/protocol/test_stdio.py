@@ -12,7 +12,14 @@ from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from tests.conftest import git
 
-EXPECTED_TOOLS = ["get_flow_state", "get_recommendations", "set_rules"]
+EXPECTED_TOOLS = [
+    "end_session",
+    "get_flow_state",
+    "get_recommendations",
+    "get_session_info",
+    "set_rules",
+    "start_session",
+]
 
 
 def server_params(home: Path, **env: str) -> StdioServerParameters:
@@ -146,6 +153,44 @@ def test_stdout_carries_nothing_but_protocol(isolated_environment: Path) -> None
     assert done.returncode == 0
     assert len(lines) == 1 and lines[0].startswith('{"jsonrpc":"2.0","id":1,"result":')
     assert "serving MCP on stdio" in done.stderr
+
+
+async def test_session_counts_calls_and_every_call_is_audited(
+    isolated_environment: Path, make_repo: Any
+) -> None:
+    import json
+
+    repo = make_repo()
+    async with (
+        stdio_client(server_params(isolated_environment, FLOWCHECK_AGENT_ID="ci")) as (
+            read,
+            write,
+        ),
+        ClientSession(read, write) as session,
+    ):
+        await session.initialize()
+        started = await session.call_tool("start_session", {"agent_id": "claude"})
+        await session.call_tool("get_flow_state", {"repo_path": str(repo)})
+        await session.call_tool("get_flow_state", {"repo_path": "/nonexistent"})
+        info = (await session.call_tool("get_session_info", {})).structuredContent
+        ended = (await session.call_tool("end_session", {})).structuredContent
+        after = (await session.call_tool("get_session_info", {})).structuredContent
+    session_id = started.structuredContent["session_id"]
+    assert (info["active"], info["agent_id"], info["tool_calls"]) == (True, "claude", 3)
+    assert (ended["session_id"], ended["tool_calls"]) == (session_id, 4)
+    assert after["active"] is False
+    log = isolated_environment / ".flowcheck" / "audit.log"
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert [(e["action"], e["status"], e["session_id"], e["agent_id"]) for e in entries] == [
+        ("tool:start_session", "ok", None, "ci"),
+        ("tool:get_flow_state", "ok", session_id, "claude"),
+        ("tool:get_flow_state", "error", session_id, "claude"),
+        ("tool:get_session_info", "ok", session_id, "claude"),
+        ("tool:end_session", "ok", session_id, "claude"),
+        ("tool:get_session_info", "ok", None, "ci"),
+    ]
+    assert entries[1]["repo_path"] == str(repo)
+    assert log.stat().st_mode & 0o777 == 0o600
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -49,7 +49,8 @@ def tools(settings: Settings) -> list[ToolSpec]:
             dict[str, Any],
             Field(
                 description='Thresholds to set, e.g. {"max_minutes_without_commit": 45, '
-                '"max_lines_uncommitted": 300}. Values must be positive integers.'
+                '"max_lines_uncommitted": 300}. Thresholds are positive integers; '
+                "danger_factor and split_work_factor are numbers >= 1."
             ),
         ],
         scope: Annotated[
