@@ -13,6 +13,7 @@ import httpx
 import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamablehttp_client
+
 from tests.http.conftest import TOKEN, Server
 
 INITIALIZE = {

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+
 from tests.conftest import git
 
 EXPECTED_TOOLS = [

@@ -6,13 +6,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from tests.conftest import git
 
 from flowcheck.errors import ConfigError
 from flowcheck.flow import FlowState, SecurityFlag, apply_rules, flow_state, recommendations
 from flowcheck.ignore import IgnoreMatcher
 from flowcheck.rules import RULE_NAMES, Rules
 from flowcheck.rules.engine import HEALTHY_MESSAGE
+from tests.conftest import git
 
 MakeRepo = Callable[..., Path]
 
