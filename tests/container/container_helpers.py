@@ -12,7 +12,7 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "scripts" / "containers"))
-sys.path.insert(0, str(REPO_ROOT / "tests"))
+sys.path.append(str(REPO_ROOT / "tests"))  # after the stdlib: tests/http must not shadow http
 
 # The builder's modules live in scripts/containers; tests import them from here, after the
 # path is set, so that import sorting cannot move them ahead of it.
@@ -44,7 +44,7 @@ def docker(
 def compose(
     project: str, env_file: Path, *args: str, file: str = "compose.yaml", check: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    command = [require_tool("docker-compose"), "-p", project, "-f", str(COMPOSE_DIR / file)]
+    command = [*engine.compose_command(), "-p", project, "-f", str(COMPOSE_DIR / file)]
     return subprocess.run(
         [*command, "--env-file", str(env_file), *args],
         capture_output=True,
