@@ -6,10 +6,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import git
-
 from flowcheck.git.metrics import FlowMetrics, collect_metrics
 from flowcheck.ignore import IgnoreMatcher, load_ignore
+from tests.conftest import git
 
 MakeRepo = Callable[..., Path]
 

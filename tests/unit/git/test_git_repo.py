@@ -6,10 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import git
 
 from flowcheck.errors import RepoAccessError
 from flowcheck.git.repo import resolve_repository
+from tests.conftest import git
 
 MakeRepo = Callable[..., Path]
 

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.conftest import git
 
 from flowcheck.errors import GitError, RepoAccessError
 from flowcheck.git.metrics import collect_metrics
 from flowcheck.git.runner import GitExitError, reject_option_like, run_git
 from flowcheck.ignore import IgnoreMatcher
+from tests.conftest import git
 
 MakeRepo = Callable[..., Path]
 
