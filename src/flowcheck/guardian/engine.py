@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from flowcheck.guardian.models import SEVERITY_RANK
 from flowcheck.guardian.rule import Hit
@@ -31,6 +31,26 @@ def scan_text(text: str, rules: RuleSet, path: str | None = None) -> list[Hit]:
         and not any(start <= h.start <= end for start, end in allowed_lines)
     ]
     return _settle(kept)
+
+
+def scan_stream(chunks: Iterable[str], rules: RuleSet) -> Iterator[Hit]:
+    """Hits over text arriving in pieces (a file read block by block): memory stays at about
+    one block however long the input is. Offsets count from the start of the whole stream."""
+    offset = 0
+    carry = ""
+    for chunk in chunks:
+        data = carry + chunk
+        cut = data.rfind("\n") + 1
+        if cut == 0 and len(data) < BLOCK_CHARS:
+            carry = data
+            continue
+        cut = cut or len(data)
+        for hit in scan_text(data[:cut], rules):
+            yield Hit(hit.start + offset, hit.end + offset, hit.meta)
+        offset += cut
+        carry = data[cut:]
+    for hit in scan_text(carry, rules):
+        yield Hit(hit.start + offset, hit.end + offset, hit.meta)
 
 
 def _blocks(text: str) -> Iterator[tuple[int, str]]:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flowcheck.guardian import normalize
-from flowcheck.guardian.injection_patterns import PHRASES, TRIGGERS, Phrase
+from flowcheck.guardian.injection_patterns import PHRASES, Phrase
+from flowcheck.guardian.injection_triggers import TRIGGERS
 from flowcheck.guardian.models import Severity
 from flowcheck.guardian.rule import Hit, RuleMeta
 

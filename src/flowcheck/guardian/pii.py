@@ -6,22 +6,26 @@ timestamps, version strings, 9-digit ids and invalid-Luhn numbers are not report
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flowcheck.guardian.models import Severity
+from flowcheck.guardian.pii_checks import (
+    any_ip,
+    card_ok,
+    iban_ok,
+    national_phone_ok,
+    phone_ok,
+    public_ip,
+    ssn_ok,
+    word_before,
+)
 from flowcheck.guardian.rule import Detector, Hit, PatternRule, RuleMeta, Validator
 
 
 def _meta(rule_id: str, kind: str, severity: Severity, confidence: float) -> RuleMeta:
     return RuleMeta(rule_id, kind, "pii", severity, confidence)
-
-
-def _before(text: str, start: int, width: int = 48) -> str:
-    line_start = text.rfind("\n", 0, start) + 1
-    return text[max(line_start, start - width) : start].lower()
 
 
 _FILE_TLDS = frozenset(
@@ -86,102 +90,6 @@ def _local_part_start(text: str, at: int) -> int:
     return start
 
 
-def _digits(value: str) -> str:
-    return "".join(c for c in value if c.isdigit())
-
-
-def _luhn(number: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        digit = int(char)
-        if index % 2:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
-_IIN = re.compile(r"4|5[1-5]|2[2-7]|3[47]|3[068]|35|6011|64[4-9]|65|62|5[06-9]|6[0-9]")
-
-
-def _card_ok(text: str, start: int, end: int) -> bool:
-    value = text[start:end]
-    number = _digits(value)
-    separators = {c for c in value if not c.isdigit()}
-    return (
-        len(separators) <= 1
-        and 13 <= len(number) <= 19
-        and bool(_IIN.match(number))
-        and _luhn(number)
-    )
-
-
-_SSN_INVALID = frozenset({"123456789", "078051120", "219099999"})
-_SSN_CONTEXT = ("ssn", "social security", "social_security", "tax id", "taxpayer")
-
-
-def _ssn_ok(text: str, start: int, end: int) -> bool:
-    number = _digits(text[start:end])
-    area, group, serial = number[:3], number[3:5], number[5:]
-    valid = (
-        area not in ("000", "666")
-        and area[0] != "9"
-        and group != "00"
-        and serial != "0000"
-        and number not in _SSN_INVALID
-    )
-    dashed = text[start + 3] == "-" and text[start + 6] == "-"
-    return valid and (dashed or any(w in _before(text, start) for w in _SSN_CONTEXT))
-
-
-def _iban_ok(text: str, start: int, end: int) -> bool:
-    compact = text[start:end].replace(" ", "")
-    if _word_before(text, start) or not 15 <= len(compact) <= 34:
-        return False
-    rotated = compact[4:] + compact[:4]
-    return int("".join(str(int(c, 36)) for c in rotated)) % 97 == 1
-
-
-_PHONE_CONTEXT = (
-    "phone",
-    "tel",
-    "mobile",
-    "call",
-    "fax",
-    "contact",
-    "cell",
-    "sms",
-    "whatsapp",
-    "reach",
-    "ring",
-    "number",
-    "mob",
-    "ph:",
-    "ph.",
-)
-
-
-def _phone_ok(text: str, start: int, end: int) -> bool:
-    return 8 <= len(_digits(text[start:end])) <= 15
-
-
-def _national_phone_ok(text: str, start: int, end: int) -> bool:
-    return _phone_ok(text, start, end) and any(w in _before(text, start) for w in _PHONE_CONTEXT)
-
-
-# Dotted numbers that are versions or ASN.1 object identifiers, not addresses.
-_NOT_AN_IP_CONTEXT = ("version", "oid", "release", "build", "isbn", "object identifier")
-
-
-def _public_ip(text: str, start: int, end: int) -> bool:
-    context = _before(text, start, 40)
-    if any(word in context for word in _NOT_AN_IP_CONTEXT):
-        return False
-    try:
-        return ipaddress.ip_address(text[start:end]).is_global
-    except ValueError:
-        return False
-
-
 _IPV6_TAIL = re.compile(r":[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){1,6}(?![\w:])")
 _HEX = frozenset("0123456789abcdefABCDEF")
 
@@ -202,21 +110,8 @@ class IPv6Detector:
             start = match.start()
             while start > max(0, match.start() - 4) and text[start - 1] in _HEX:
                 start -= 1
-            if not _word_before(text, start) and self.check(text, start, match.end()):
+            if not word_before(text, start) and self.check(text, start, match.end()):
                 yield Hit(start, match.end(), self.meta)
-
-
-def _word_before(text: str, start: int) -> bool:
-    """Whether the match continues a word (boundaries checked here keep patterns prefix-fast)."""
-    return start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_:")
-
-
-def _any_ip(text: str, start: int, end: int) -> bool:
-    try:
-        address = ipaddress.ip_address(text[start:end])
-    except ValueError:
-        return False
-    return not (address.is_loopback or address.is_unspecified or address.is_multicast)
 
 
 _NUMBER_RUN = re.compile(r"[+(]{0,1}\d[\d .()/-]{5,200}")
@@ -269,7 +164,7 @@ _PHONE = _meta("phone", "PHONE", "medium", 0.8)
 
 
 def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
-    ip_check = _any_ip if include_private_ips else _public_ip
+    ip_check = any_ip if include_private_ips else public_ip
     ip = _meta("ip-address", "IP_ADDRESS", "low", 0.8)
     numbers = (
         NumberRule(
@@ -277,20 +172,20 @@ def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
                 _PHONE,
                 r"(?<![\w+])\+[1-9]\d{0,2}(?:[ .-](?:\(\d{1,4}\)\d{0,4}|\d{1,8})){1,6}"
                 r"(?:x\d{1,6}){0,1}(?![\w-])",
-                _phone_ok,
+                phone_ok,
             ),
             8,
             "+",
         ),
-        NumberRule(_rule(_PHONE, r"(?<![\w+])\+[1-9]\d{7,14}(?![\w-])", _phone_ok), 8, "+"),
+        NumberRule(_rule(_PHONE, r"(?<![\w+])\+[1-9]\d{7,14}(?![\w-])", phone_ok), 8, "+"),
         NumberRule(
-            _rule(_PHONE, r"(?<![\w.-])00[1-9]\d{0,2}(?:[ .-]\d{1,5}){2,5}(?![\w-])", _phone_ok), 8
+            _rule(_PHONE, r"(?<![\w.-])00[1-9]\d{0,2}(?:[ .-]\d{1,5}){2,5}(?![\w-])", phone_ok), 8
         ),
         NumberRule(
             _rule(
                 _PHONE,
                 r"(?<![\w-])\(\d{3}\)[ .-]{0,1}\d{3}[ .-]\d{4}(?:x\d{1,6}){0,1}(?![\w-])",
-                _phone_ok,
+                phone_ok,
             ),
             10,
             "(",
@@ -299,17 +194,17 @@ def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
             _rule(
                 _PHONE,
                 r"(?<![\w.-])[2-9]\d{2}([.-])\d{3}\1\d{4}(?:x\d{1,6}){0,1}(?![\w-]|\.\d)",
-                _phone_ok,
+                phone_ok,
             ),
             10,
         ),
-        NumberRule(_rule(_PHONE, r"(?<![\w.-])0[1-9](?:[ .]\d{2}){4}(?![\w-])", _phone_ok), 10),
+        NumberRule(_rule(_PHONE, r"(?<![\w.-])0[1-9](?:[ .]\d{2}){4}(?![\w-])", phone_ok), 10),
         NumberRule(
             _rule(
                 _PHONE,
                 r"(?<![\w.-])(?:(?:0\d{2,4}|[2-9]\d{2})(?:[ /-]\d{2,8}){1,3}|[2-9]\d{9}|0\d{9,10})"
                 r"(?![\w-])",
-                _national_phone_ok,
+                national_phone_ok,
             ),
             8,
         ),
@@ -317,7 +212,7 @@ def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
             _rule(
                 _meta("ssn", "SSN", "high", 0.9),
                 r"(?<![\w-])\d{3}([- ]{0,1})\d{2}\1\d{4}(?![\w-])",
-                _ssn_ok,
+                ssn_ok,
             ),
             9,
         ),
@@ -325,7 +220,7 @@ def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
             _rule(
                 _meta("credit-card", "CREDIT_CARD", "high", 0.95),
                 r"(?<![\w.-])(?:\d{13,19}|\d{4}(?:[ -]\d{4,6}){2,3}(?:[ -]\d{1,4}){0,1})(?![\w-])",
-                _card_ok,
+                card_ok,
             ),
             13,
         ),
@@ -342,7 +237,7 @@ def pii_detectors(include_private_ips: bool = False) -> tuple[Detector, ...]:
             _meta("iban", "IBAN", "high", 0.95),
             r"[A-Z]{2}\d{2}(?:[A-Z0-9]{11,30}|(?: [A-Z0-9]{4}){2,7}"
             r"(?: [A-Z0-9]{1,3}){0,1})(?![A-Za-z0-9])",
-            _iban_ok,
+            iban_ok,
         ),
         IPv6Detector(ip, ip_check),
     )
