@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import git
 
 from flowcheck.errors import ScanError
 from flowcheck.guardian.rules import default_rules
 from flowcheck.guardian.service import sanitize, scan_changes, scan_commits
+from tests.conftest import git
 
 RULES = default_rules()
 KEY = "AKIAQ3EGZ7N2LQWX5T4M"

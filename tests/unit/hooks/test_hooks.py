@@ -6,13 +6,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import git
 
 from flowcheck import hooks
+from tests.conftest import git
 
 SHELLS = ["dash", "bash"]
 FAKE = """#!/bin/sh
@@ -155,3 +156,34 @@ def test_git_commit_is_blocked_by_findings(repo: Path, fake_bin: Path) -> None:
         git(repo, "commit", "-q", "-m", "blocked", env=env)
     git(repo, "commit", "-q", "-m", "passes", env={**env, "FAKE_EXIT": "0"})
     assert fake_calls(repo) == ["scan --staged", "scan --staged"]
+
+
+REAL_SCAN = """#!{python}
+import sys
+from flowcheck.guardian.command import scan_command
+assert sys.argv[1:] == ["scan", "--staged"], sys.argv
+sys.exit(scan_command(".", staged=True, as_json=False, redact=False, rules_path=None,
+                      stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr))
+"""
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_staged_secret_blocks_commit_end_to_end(repo: Path, tmp_path: Path, shell: str) -> None:
+    """0.4 defect B1.1: the hook let a staged AWS key through. Until the CLI's `scan`
+    subcommand lands, `flowcheck` here runs the real scan logic it will call."""
+    folder = tmp_path / "real-bin"
+    folder.mkdir()
+    (folder / "flowcheck").write_text(REAL_SCAN.format(python=sys.executable))
+    (folder / "flowcheck").chmod(0o755)
+    hooks.install(repo)
+    (repo / "clean.txt").write_text("nothing to see\n")
+    git(repo, "add", "clean.txt")
+    assert run_hook(repo, shell, [folder]).returncode == 0
+    (repo / "clean.txt").write_text("AKIAQ3EGZ7N2LQWX5T4M\n")  # unstaged: not what is committed
+    assert run_hook(repo, shell, [folder]).returncode == 0
+    git(repo, "add", "clean.txt")
+    blocked = run_hook(repo, shell, [folder])
+    assert blocked.returncode == 1
+    assert blocked.stdout == (
+        "clean.txt:1:1: critical secret aws-access-key-id (staged): [REDACTED_AWS_KEY_1]\n"
+    )

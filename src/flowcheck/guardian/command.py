@@ -1,0 +1,59 @@
+"""`flowcheck scan [PATH|-] [--staged] [--json] [--redact]`: the logic behind the subcommand.
+
+Exit codes: 0 clean, 2 findings, 3 the scan could not run (never reported as clean).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TextIO
+
+from flowcheck.errors import FlowcheckError
+from flowcheck.git.repo import resolve_repository
+from flowcheck.guardian.models import Finding
+from flowcheck.guardian.rules import load_rules
+from flowcheck.guardian.service import sanitize, scan_changes, scan_text_findings
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 2, 3
+
+
+def scan_command(
+    target: str,
+    *,
+    staged: bool,
+    as_json: bool,
+    redact: bool,
+    rules_path: Path | None,
+    stdin: TextIO,
+    stdout: TextIO,
+    stderr: TextIO,
+) -> int:
+    """Scan a repository's changes (only the staged ones with ``staged``) or, for ``-``, the
+    text on stdin; ``redact`` prints stdin back with every finding replaced by its token."""
+    try:
+        rules = load_rules(rules_path)
+        if target == "-":
+            text = stdin.read()
+            findings = scan_text_findings(text, rules)
+            if redact:
+                stdout.write(sanitize(text, rules).sanitized_text)
+        else:
+            repo = resolve_repository(target, allowed_roots=[], default=None)
+            findings = scan_changes(repo, "staged" if staged else "all", rules).findings
+    except FlowcheckError as exc:
+        stderr.write(f"flowcheck: {exc}\n")
+        return EXIT_ERROR
+    if as_json:
+        stdout.write(json.dumps([f.model_dump() for f in findings], indent=2) + "\n")
+    elif not (redact and target == "-"):
+        stdout.writelines(_human(f) + "\n" for f in findings)
+    return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _human(finding: Finding) -> str:
+    where = f"{finding.path or '<stdin>'}:{finding.line}:{finding.column}"
+    return (
+        f"{where}: {finding.severity} {finding.category} {finding.rule_id} "
+        f"({finding.source}): {finding.excerpt}"
+    )
