@@ -100,7 +100,7 @@ def _classify(name: str) -> RuleMeta | None:
 def _value_ok(value: str, meta: RuleMeta, quoted: bool, text: str, end: int) -> bool:
     if is_placeholder(value) or value.endswith(("()", ".", ":")) or "[REDACTED_" in value:
         return False
-    if value[0] in "&*$@:#%!" or "::" in value or not _mostly_ascii(value):
+    if value[0] in "&*$@:#%!" or "://" in value or "::" in value or not _mostly_ascii(value):
         return False
     if not quoted and (text[end : end + 1] == "(" or not _letters_and_digits(value)):
         return False  # unquoted: an expression in code unless it looks generated

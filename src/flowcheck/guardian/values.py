@@ -43,7 +43,7 @@ _PLACEHOLDER_WORDS = (
 _REFERENCE = re.compile(
     r"^(?:\$\{|\$\(|\$[A-Za-z_]|%\(|%[A-Za-z_]{1,40}%|\{\{|<%|#\{|@\{|env[.:(\[]|process\.env|"
     r"os\.environ|os\.getenv|getenv|System\.getenv|ENV\[|secrets\.|vault:|arn:|ENC\[|sops:|"
-    r"file:|/|~/|\./|\.\./|ref\+|projects/|sm://|awssm:|azkv:|op://|!|https?://)"
+    r"file:|/|~/|\./|\.\./|ref\+|projects/|sm://|awssm:|azkv:|op://|!)"
 )
 _ONE_CHAR_REPEATED = re.compile(r"^(.)\1{3,256}$")
 _WORD = re.compile(r"^[a-z]{1,64}(?:[_.-][a-z]{1,64}){0,8}$")

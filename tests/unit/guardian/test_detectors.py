@@ -34,6 +34,10 @@ def values(text: str) -> list[str]:
         ("GITLAB=glpat-Xy7Qw2Er9Ty4Ui1Op3As", "gitlab-token"),
         ("slack xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "slack-token"),
         ("stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc", "stripe-secret-key"),
+        (
+            "hook https://hooks.slack.com/services/T0123ABCD/B0123ABCD/aBcDeFgHiJkLmNoPqRsTuVwX",
+            "slack-webhook",
+        ),
         ("maps AIzaSyD9x8Kq2Lm3Nb4Vc5Xz6Wq7Er8Ty9Ui0Op", "google-api-key"),
         (
             "sk-proj-Ab3dEf5hIj7lMn9pQr1tUv3xYz5bCd7fGh9jKl1nOp3rSt5vWx7zAb9dEf1hIj3l",
