@@ -59,9 +59,12 @@ def scan_text_findings(
     return _findings(sanitized, placed, path, first_line, source)
 
 
-def scan_changes(repo: Path, scope: Scope, rules: RuleSet) -> ScanReport:
-    """Scan the uncommitted changes of the repository whose top level is ``repo``."""
-    ignore = load_ignore(repo)
+def scan_changes(
+    repo: Path, scope: Scope, rules: RuleSet, ignore: IgnoreMatcher | None = None
+) -> ScanReport:
+    """Scan the uncommitted changes of the repository whose top level is ``repo``;
+    ``ignore`` defaults to the repository's ``.flowcheckignore``."""
+    ignore = ignore if ignore is not None else load_ignore(repo)
     collected = [_collect(repo, ignore, part) for part in _SCOPES[scope]]
     return _report(repo, scope, collected, rules)
 
