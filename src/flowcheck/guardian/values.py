@@ -85,7 +85,6 @@ _DUMMY_PASSWORDS = frozenset(
         "x",
     }
 )
-_HEX_ONLY = re.compile(r"^[0-9a-f]{1,512}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _LITERALS = frozenset(
     {
@@ -145,11 +144,6 @@ def looks_like_code(value: str) -> bool:
 def is_dummy_password(value: str) -> bool:
     """Test-fixture passwords (``foo``, ``pwd1``, ``changeme``): not worth blocking a commit."""
     return value.lower().rstrip("0123456789!") in _DUMMY_PASSWORDS
-
-
-def is_checksum_like(value: str) -> bool:
-    """Lower-case hex of digest length: commit SHAs, image digests, checksums."""
-    return bool(_HEX_ONLY.match(value)) and len(value) in (32, 40, 56, 64, 96, 128)
 
 
 def is_uuid(value: str) -> bool:
