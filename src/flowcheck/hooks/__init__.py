@@ -4,6 +4,14 @@ The hooks directory is git's own answer (``git rev-parse --git-path hooks``), so
 ``core.hooksPath`` (husky and friends) and linked worktrees are respected. A foreign hook is
 kept as ``<hook>.backup`` (``.backup.N`` if taken) and chained: it runs first, and its failure
 stops the commit. Uninstall removes FlowCheck's hook and puts the chained one back.
+
+The pre-commit hook runs ``flowcheck scan --staged`` (exactly what is being committed):
+exit 0 lets the commit through, 2 (findings) blocks it, anything else fails closed.
+- ``FLOWCHECK_BYPASS=1`` skips the scan and appends a tab-separated line (UTC time,
+  ``pre-commit``, ``bypass``, user, repository) to ``$FLOWCHECK_STORAGE_PATH/bypass.log``
+  (default ``~/.flowcheck/bypass.log``); if that line cannot be written the commit is refused.
+- ``FLOWCHECK_HOOK_FAIL_OPEN=1`` lets commits through unscanned when flowcheck is missing or
+  the scan errors (exit 3); the default is to refuse them.
 """
 
 from __future__ import annotations
