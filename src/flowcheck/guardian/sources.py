@@ -125,7 +125,8 @@ def _added_runs(diff: bytes) -> Iterator[tuple[str, int, list[str]]]:
 
 
 def _diff_path(raw: bytes) -> str | None:
-    text = raw.decode("utf-8", "surrogateescape")
+    # git ends the name with a tab when it contains a space, and C-quotes unusual names
+    text = raw.decode("utf-8", "surrogateescape").removesuffix("\t")
     if text.startswith('"') and text.endswith('"'):
         text = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
         text = text.encode("latin-1", "replace").decode("utf-8", "replace")

@@ -100,3 +100,15 @@ def test_no_secret_value_in_any_log_line_or_repr(
         assert value not in repr(report)
         assert value not in report.model_dump_json()
         assert value not in result.model_dump_json()
+
+
+def test_first_commit_and_quoted_paths_are_located(tmp_path: Path) -> None:
+    repo = tmp_path / "fresh"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "dir with space").mkdir()
+    (repo / "dir with space" / "café.env").write_text(f"X=1\nK={KEY}\n")
+    git(repo, "add", "-A")
+    assert located(scan_changes(repo, "staged", RULES)) == [
+        ("aws-access-key-id", "dir with space/café.env", 2, 3, "staged")
+    ]
