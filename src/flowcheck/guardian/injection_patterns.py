@@ -79,8 +79,9 @@ PHRASES: tuple[Phrase, ...] = (
     _p(
         "instruction_override",
         0.9,
-        r"\b(?:ignore|disregard|forget|override)\W{1,4}(?:all|everything|anything)\W{1,4}"
-        r"(?:\w{1,24}\W{1,4}){0,2}(?:before|above|previously|said|you were told)",
+        r"\b(?:ignore|disregard|forget|override|set aside|discard|abandon|drop)\W{1,4}"
+        r"(?:all|everything|anything|what)\W{1,4}(?:\w{1,24}\W{1,4}){0,2}(?:before|above"
+        r"|previously|said|you were (?:told|instructed|given|asked)|you have been (?:told|given))",
     ),
     _p(
         "instruction_override",
@@ -140,8 +141,8 @@ PHRASES: tuple[Phrase, ...] = (
     _p(
         "instruction_override",
         0.6,
-        r"\b(?:your|the) (?:only|sole|primary|new|real) (?:task|job"
-        r"|goal|purpose|objective) (?:is|now is) (?:to|now)",
+        r"\b(?:your|the) (?:only|sole|primary|new|real|actual|true) (?:task|job"
+        r"|goal|purpose|objective|mission) (?:is|now is|is now|now) (?:to|now)",
     ),
     _p(
         "role_hijack",
@@ -195,6 +196,7 @@ PHRASES: tuple[Phrase, ...] = (
         "role_hijack",
         0.7,
         r"\b(?:stay|remain|keep) in character\b|\bfrom now on\b"
+        r"|\bfrom this (?:point|moment) (?:on|onwards?|forward)\b"
         r"|\bhypothetical (?:response|scenario|story)\b|\byou (?:must|will|shall) (?:always )?"
         r"(?:answer|respond|comply|obey)",
     ),

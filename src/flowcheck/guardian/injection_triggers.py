@@ -57,6 +57,8 @@ TRIGGERS: tuple[str, ...] = (
     "authori",
     "you",
     "henceforth",
+    "from now",
+    "from this",
     " mode",
     "do anything",
     "jailbr",
