@@ -55,6 +55,9 @@ def build_server(
     """A FastMCP server; with `http`, configured for streamable HTTP with auth and Host checks."""
     kwargs: dict[str, object] = {"instructions": instructions, "log_level": "WARNING"}
     if http is not None:
+        # Plain JSON answers to POSTs: sse-starlette ends every SSE response as soon as the
+        # process receives SIGTERM, which would cut in-flight tool calls instead of draining them.
+        kwargs["json_response"] = True
         kwargs["transport_security"] = TransportSecuritySettings(
             enable_dns_rebinding_protection=True,
             allowed_hosts=list(http.allowed_hosts),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from nixflake import REPO, Flake, load_toml, snapshot_flake
+
+from tests.nix.nixflake import REPO, Flake, load_toml, snapshot_flake
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nixflake import REPO, Flake, require_binary
+
+from tests.nix.nixflake import REPO, Flake, require_binary
 
 pytestmark = pytest.mark.nix
 

@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 import pytest
-from nixflake import REPO, Flake, load_module
+
+from tests.nix.nixflake import REPO, Flake, load_module
 
 pytestmark = pytest.mark.nix
 

@@ -8,9 +8,9 @@ import subprocess
 from typing import Any
 
 import pytest
-from nixflake import REPO, Flake
 
 from flowcheck.settings import Settings
+from tests.nix.nixflake import REPO, Flake
 
 pytestmark = pytest.mark.nix
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nixflake import REPO, load_module
+
+from tests.nix.nixflake import REPO, load_module
 
 push = load_module("push_images", REPO / "nix" / "push_images.py")
 

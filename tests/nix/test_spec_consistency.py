@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
-from nixflake import REPO, load_module
+
+from tests.nix.nixflake import REPO, load_module
 
 check = load_module("spec_consistency", REPO / "nix" / "checks" / "spec_consistency.py")
 
