@@ -1,0 +1,81 @@
+"""The dev image runs the test suite, and compose/compose.dev.yaml wires it to the work tree."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from container_helpers import TOKEN, ImageSpec, compose, docker, free_port
+
+pytestmark = pytest.mark.container
+DEV_FILE = "compose.dev.yaml"
+
+
+@dataclass(frozen=True)
+class DevStack:
+    project: str
+    env_file: Path
+    port: int
+
+
+@pytest.fixture(scope="module")
+def dev_stack(
+    images: dict[str, str],
+    spec: ImageSpec,
+    workspace: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[DevStack]:
+    directory, port = tmp_path_factory.mktemp("compose-dev"), free_port()
+    token_file = directory / "token"
+    token_file.write_text(TOKEN)
+    token_file.chmod(0o644)
+    env_file = directory / ".env"
+    env_file.write_text(
+        f"FLOWCHECK_DEV_IMAGE={spec.image_ref('dev')}\nFLOWCHECK_WORKSPACE={workspace}\n"
+        f"FLOWCHECK_TOKEN_FILE={token_file}\nFLOWCHECK_DEV_PORT={port}\n"
+    )
+    stack = DevStack(f"flowcheck-dev-test-{uuid.uuid4().hex[:8]}", env_file, port)
+    try:
+        compose(stack.project, env_file, "up", "-d", "--wait", "flowcheck", file=DEV_FILE)
+        yield stack
+    finally:
+        compose(stack.project, env_file, "down", "-v", file=DEV_FILE, check=False)
+
+
+def test_pytest_passes_inside_the_dev_image(images: dict[str, str]) -> None:
+    """0.4 defect B4.4: CI ran pytest inside an image that had no pytest."""
+    result = docker("run", "--rm", images["dev"], "pytest", "-q", check=False, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_dev_stack_publishes_the_server_on_loopback_only(dev_stack: DevStack) -> None:
+    published = docker("port", f"{dev_stack.project}-flowcheck-1").stdout.strip()
+    assert published == f"8000/tcp -> 127.0.0.1:{dev_stack.port}"
+
+
+def test_dev_stack_logs_at_debug_level(dev_stack: DevStack) -> None:
+    logs = docker("logs", f"{dev_stack.project}-flowcheck-1").stderr
+    assert " DEBUG " in logs
+
+
+def test_dev_stack_imports_flowcheck_from_the_mounted_source(dev_stack: DevStack) -> None:
+    probe = [
+        "exec",
+        "-T",
+        "flowcheck",
+        "python",
+        "-c",
+        "import flowcheck; print(flowcheck.__file__)",
+    ]
+    result = compose(dev_stack.project, dev_stack.env_file, *probe, file=DEV_FILE)
+    assert result.stdout.strip() == "/src/src/flowcheck/__init__.py"
+
+
+def test_tests_service_runs_pytest_on_the_mounted_source(dev_stack: DevStack) -> None:
+    selection = ["tests/unit/test_settings.py", "-p", "no:cacheprovider", "-q"]
+    run = ["run", "--rm", "tests", "pytest", *selection]
+    result = compose(dev_stack.project, dev_stack.env_file, *run, file=DEV_FILE, check=False)
+    assert (result.returncode, "passed" in result.stdout) == (0, True), result.stdout[-2000:]
