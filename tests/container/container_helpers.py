@@ -19,9 +19,9 @@ sys.path.append(str(REPO_ROOT / "tests"))  # after the stdlib: tests/http must n
 import engine  # noqa: E402
 import standins  # noqa: E402
 from engine import require_tool  # noqa: E402
-from spec import ImageSpec, load_spec  # noqa: E402
+from spec import ImageSpec, load_spec, project_version  # noqa: E402
 
-__all__ = ["ImageSpec", "engine", "load_spec", "require_tool", "standins"]
+__all__ = ["ImageSpec", "engine", "load_spec", "project_version", "require_tool", "standins"]
 
 COMPOSE_DIR = REPO_ROOT / "compose"
 TOKEN = "container-test-token-9f2c"  # a test value, not a secret
