@@ -20,6 +20,7 @@ ps: {
     dev = [
       ps.pytest
       ps.pytest-asyncio
+      ps.pytest-timeout
       ps.hypothesis
       ps.httpx
       ps.ruff

@@ -26,6 +26,7 @@ let
     "opentelemetry-exporter-otlp-proto-http"
     "pytest"
     "pytest-asyncio"
+    "pytest-timeout"
     "hypothesis"
     "httpx"
     "ruff"
