@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from container_helpers import TOKEN, ImageSpec, compose, docker, free_port, wait_until_healthy
+from container_helpers import (
+    REPO_ROOT,
+    TOKEN,
+    ImageSpec,
+    compose,
+    docker,
+    free_port,
+    wait_until_healthy,
+)
 
 from smoke import McpSession, jsonrpc_result, request
 
@@ -27,13 +35,19 @@ class Stack:
 
 
 def write_env(directory: Path, spec: ImageSpec, **values: str) -> Path:
-    """A test .env: the spec's latest image, a token file the image's user can read."""
+    """A test .env: .env.example as a user would copy it, with the values a user must fill in
+    (a token file the image's user can read, the workspace) and a free port."""
     token_file = directory / "token"
     token_file.write_text(TOKEN)
     token_file.chmod(0o644)
-    env = {"FLOWCHECK_IMAGE": spec.image_ref("latest"), "FLOWCHECK_TOKEN_FILE": str(token_file)}
+    wanted = {"FLOWCHECK_IMAGE": spec.image_ref("latest"), "FLOWCHECK_TOKEN_FILE": str(token_file)}
+    wanted.update(values)
+    lines = []
+    for line in (REPO_ROOT / ".env.example").read_text().splitlines():
+        name = line.partition("=")[0]
+        lines.append(f"{name}={wanted.pop(name)}" if name in wanted else line)
     env_file = directory / ".env"
-    env_file.write_text("".join(f"{key}={value}\n" for key, value in {**env, **values}.items()))
+    env_file.write_text("\n".join([*lines, *(f"{k}={v}" for k, v in wanted.items())]) + "\n")
     return env_file
 
 

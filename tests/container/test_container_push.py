@@ -13,8 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from container_helpers import REPO_ROOT, ImageSpec, docker, free_port, load_spec, require_tool
-from spec import project_version
+from container_helpers import (
+    REPO_ROOT,
+    ImageSpec,
+    docker,
+    free_port,
+    load_spec,
+    project_version,
+    require_tool,
+)
 
 pytestmark = pytest.mark.container
 VARIANTS = list(load_spec().variants)

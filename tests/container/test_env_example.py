@@ -1,0 +1,94 @@
+""".env.example and the compose files agree with the settings model and the image spec.
+
+No Docker needed: these read files and run `flowcheck config env` on the host.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from container_helpers import COMPOSE_DIR, REPO_ROOT, ImageSpec, load_spec
+
+ENV_EXAMPLE = REPO_ROOT / ".env.example"
+COMPOSE_FILES = (COMPOSE_DIR / "compose.yaml", COMPOSE_DIR / "compose.dev.yaml")
+ASSIGNMENT = re.compile(r"^#? ?([A-Z][A-Z0-9_]*)=", re.MULTILINE)
+REFERENCE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)")
+
+
+@pytest.fixture(scope="module")
+def settings_dotenv() -> str:
+    flowcheck = str(Path(sys.executable).with_name("flowcheck"))
+    command = [flowcheck, "config", "env", "--format", "dotenv"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def compose_section(settings_dotenv: str) -> str:
+    return ENV_EXAMPLE.read_text().removeprefix(settings_dotenv)
+
+
+def compose_references() -> set[str]:
+    return {name for path in COMPOSE_FILES for name in REFERENCE.findall(path.read_text())}
+
+
+def compose_service(file: Path, service: str) -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load(file.read_text())
+    return dict(loaded["services"][service])
+
+
+def interpolation_default(value: str) -> str:
+    match = re.fullmatch(r"\$\{[A-Z_]+:-(.+)\}", value)
+    assert match is not None, value
+    return match.group(1)
+
+
+def test_env_example_starts_with_every_setting_from_flowcheck_config_env(
+    settings_dotenv: str,
+) -> None:
+    assert ENV_EXAMPLE.read_text().startswith(settings_dotenv)
+
+
+def test_every_variable_the_compose_files_read_is_in_env_example() -> None:
+    documented = set(ASSIGNMENT.findall(ENV_EXAMPLE.read_text()))
+    assert sorted(compose_references() - documented) == []
+
+
+def test_every_compose_level_variable_in_env_example_is_read_by_a_compose_file(
+    settings_dotenv: str,
+) -> None:
+    compose_level = set(ASSIGNMENT.findall(compose_section(settings_dotenv)))
+    assert sorted(compose_level - compose_references()) == []
+
+
+def test_compose_pins_the_spec_env_of_the_flowcheck_variables() -> None:
+    spec = load_spec()
+    environment = compose_service(COMPOSE_FILES[0], "flowcheck")["environment"]
+    contract = {k: v for k, v in spec.env.items() if k.startswith("FLOWCHECK_")}
+    assert {key: str(environment[key]) for key in contract} == contract
+
+
+def test_compose_defaults_name_the_spec_images_and_user() -> None:
+    spec: ImageSpec = load_spec()
+    server = compose_service(COMPOSE_FILES[0], "flowcheck")
+    dev = compose_service(COMPOSE_FILES[1], "flowcheck")
+    observed = (interpolation_default(server["image"]), interpolation_default(dev["image"]))
+    expected = (spec.image_ref("latest"), spec.image_ref("dev"))
+    assert (observed, server["user"], dev["user"]) == (expected, spec.user, spec.user)
+
+
+def test_env_example_image_values_are_the_compose_defaults(settings_dotenv: str) -> None:
+    values = dict(re.findall(r"^([A-Z_]+)=(.*)$", compose_section(settings_dotenv), re.MULTILINE))
+    server = compose_service(COMPOSE_FILES[0], "flowcheck")
+    traefik = compose_service(COMPOSE_FILES[0], "traefik")
+    dev = compose_service(COMPOSE_FILES[1], "flowcheck")
+    observed = [
+        values["FLOWCHECK_IMAGE"],
+        values["FLOWCHECK_TRAEFIK_IMAGE"],
+        values["FLOWCHECK_DEV_IMAGE"],
+    ]
+    assert observed == [interpolation_default(s["image"]) for s in (server, traefik, dev)]
