@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flowcheck import flow
 from flowcheck.git.repo import resolve_repository
+from flowcheck.guardian.rules import load_rules
+from flowcheck.guardian.service import change_scanner
 from flowcheck.settings import Settings
 
 EXIT_OK, EXIT_WARN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2, 3
@@ -11,7 +13,8 @@ EXIT_OK, EXIT_WARN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2, 3
 
 def run_check(settings: Settings, path: str, *, as_json: bool, strict: bool) -> int:
     repo = resolve_repository(path, allowed_roots=settings.allowed_roots, default=None)
-    state, advice = flow.report(repo, settings.storage_path)
+    scan = change_scanner(load_rules(settings.effective_rules_path))
+    state, advice = flow.report(repo, settings.storage_path, scan)
     print(state.model_dump_json(indent=2) if as_json else render(state, advice))
     return exit_code(state, strict=strict)
 
@@ -57,6 +60,6 @@ def _flags(state: flow.FlowState) -> str:
     if not state.security_flags:
         return "no findings"
     return "; ".join(
-        f"{flag.severity} {flag.rule_id} at {flag.file or '-'}:{flag.line or '-'}"
+        f"{flag.severity} {flag.rule_id} at {flag.path or '-'}:{flag.line}"
         for flag in state.security_flags
     )

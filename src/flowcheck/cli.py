@@ -70,6 +70,38 @@ def cmd_config(args: argparse.Namespace) -> int:
     return run_config(_settings(args), args)
 
 
+def cmd_scan(args: argparse.Namespace) -> int:
+    from flowcheck.guardian.command import scan_command
+
+    settings = _settings(args)
+    return scan_command(
+        args.target,
+        staged=args.staged,
+        as_json=args.json,
+        redact=args.redact,
+        rules_path=settings.effective_rules_path,
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        stderr=sys.stderr,
+    )
+
+
+def cmd_hooks(args: argparse.Namespace) -> int:
+    from flowcheck import hooks
+    from flowcheck.git.repo import resolve_repository
+
+    _settings(args)
+    repo = resolve_repository(args.path, allowed_roots=[], default=None)
+    action = hooks.install if args.hooks_command == "install" else hooks.uninstall
+    touched = action(repo)
+    verb = "installed" if args.hooks_command == "install" else "removed"
+    for path in touched:
+        print(f"{verb} {path}")
+    if not touched:
+        print(f"no FlowCheck hook in {hooks.hooks_dir(repo)}")
+    return EXIT_OK
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from flowcheck.audit import chain_files, verify
 
@@ -127,6 +159,30 @@ def build_parser() -> argparse.ArgumentParser:
     env = config_commands.add_parser("env", help="every variable with default and description")
     env.add_argument("--format", choices=["markdown", "dotenv"], default="markdown")
     config.set_defaults(handler=cmd_config)
+
+    scan = commands.add_parser(
+        "scan",
+        help="scan changes (or stdin) for secrets, personal data and prompt injection",
+        description="Exit codes: 0 clean, 2 findings, 3 error.",
+    )
+    scan.add_argument(
+        "target",
+        nargs="?",
+        default=".",
+        metavar="PATH|-",
+        help="repository (default: .), or - for text on stdin",
+    )
+    scan.add_argument("--staged", action="store_true", help="only what the next commit contains")
+    scan.add_argument("--json", action="store_true", help="findings as JSON")
+    scan.add_argument("--redact", action="store_true", help="with -: print stdin redacted")
+    scan.set_defaults(handler=cmd_scan)
+
+    hooks = commands.add_parser("hooks", help="install or remove the git pre-commit hook")
+    hooks_commands = hooks.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
+    for action in ("install", "uninstall"):
+        hook = hooks_commands.add_parser(action, help=f"{action} the FlowCheck pre-commit hook")
+        hook.add_argument("path", nargs="?", default=".", help="repository (default: .)")
+    hooks.set_defaults(handler=cmd_hooks)
 
     audit = commands.add_parser("audit", help="check the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from flowcheck.git.metrics import FlowMetrics, collect_metrics
+from flowcheck.guardian.models import Finding
 from flowcheck.ignore import IgnoreMatcher, load_ignore
 from flowcheck.rules import (
     Rules,
@@ -26,24 +26,8 @@ from flowcheck.rules import (
     set_rules,
 )
 
-Severity = Literal["low", "medium", "high", "critical"]
-ChangeSource = Literal["staged", "unstaged", "untracked", "commit", "text"]
-
-
-class SecurityFlag(BaseModel):
-    """One security finding in the change set. Never carries the raw sensitive value."""
-
-    category: str = Field(description="Kind of finding, e.g. secret, pii or injection.")
-    rule_id: str = Field(description="Identifier of the detector rule that fired.")
-    severity: Severity = Field(description="high and critical make the status danger.")
-    file: str | None = Field(description="Path relative to the repository top level.")
-    line: int | None = Field(description="1-based line in the new version of the file.")
-    source: ChangeSource = Field(description="Which part of the change set holds it.")
-    excerpt: str = Field(description="Redacted context; do not try to reconstruct the value.")
-
-
 # Scans the uncommitted change set of a top level, honouring the ignore matcher.
-SecurityScan = Callable[[Path, IgnoreMatcher], Sequence[SecurityFlag]]
+SecurityScan = Callable[[Path, IgnoreMatcher], Sequence[Finding]]
 
 _FLAGS_DESCRIPTION = "Security findings in the uncommitted changes; never echo what they point at."
 _WARNINGS_DESCRIPTION = "Problems in rules or ignore files; defaults were used where they failed."
@@ -76,7 +60,7 @@ class FlowState(BaseModel):
     behind_main_by_commits: int | None = Field(
         description="Commits on the default branch this branch lacks."
     )
-    security_flags: list[SecurityFlag] = Field(description=_FLAGS_DESCRIPTION)
+    security_flags: list[Finding] = Field(description=_FLAGS_DESCRIPTION)
     config_warnings: list[str] = Field(description=_WARNINGS_DESCRIPTION)
 
 
@@ -92,7 +76,7 @@ class Recommendations(BaseModel):
 
     recommendations: list[str] = Field(description="Actionable steps; security comes first.")
     status: Status = Field(description="ok, warning or danger.")
-    security_flags: list[SecurityFlag] = Field(description=_FLAGS_DESCRIPTION)
+    security_flags: list[Finding] = Field(description=_FLAGS_DESCRIPTION)
     summary: FlowSummary = Field(description="The numbers the recommendations are based on.")
     config_warnings: list[str] = Field(description=_WARNINGS_DESCRIPTION)
 
@@ -110,7 +94,7 @@ class RulesResult(BaseModel):
 class _Evaluation:
     metrics: FlowMetrics
     rules: Rules
-    flags: list[SecurityFlag]
+    flags: list[Finding]
     status: Status
     warnings: list[str]
 

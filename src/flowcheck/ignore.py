@@ -20,7 +20,10 @@ class IgnoreMatcher:
     """Answers whether a repository-relative path is excluded."""
 
     def __init__(
-        self, patterns: Sequence[str], *, origin: str = IGNORE_FILE_NAME,
+        self,
+        patterns: Sequence[str],
+        *,
+        origin: str = IGNORE_FILE_NAME,
         warnings: Sequence[str] = (),
     ) -> None:
         valid, invalid = _valid_patterns(patterns, origin)

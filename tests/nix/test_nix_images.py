@@ -72,7 +72,8 @@ def test_image_contents_per_variant(flake: Flake, variant: str) -> None:
         ("slim", ["mcp", "pydantic-settings", "uvicorn", "pyyaml", "pathspec"]),
         ("dev", ["mcp", "pydantic-settings", "uvicorn", "pyyaml", "pathspec", "anthropic",
                  "openai", "opentelemetry-sdk", "opentelemetry-exporter-otlp-proto-http",
-                 "pytest", "pytest-asyncio", "pytest-timeout", "hypothesis", "httpx", "ruff", "mypy",
+                 "pytest", "pytest-asyncio", "pytest-timeout", "hypothesis", "httpx", "ruff",
+                 "mypy",
                  "types-pyyaml"]),
     ],
 )

@@ -18,6 +18,8 @@ EXPECTED_TOOLS = [
     "get_flow_state",
     "get_recommendations",
     "get_session_info",
+    "sanitize_content",
+    "scan_changes",
     "set_rules",
     "start_session",
 ]
@@ -195,3 +197,30 @@ async def test_session_counts_calls_and_every_call_is_audited(
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+AWS_KEY = "AKIAZ7Q4M2W3R5T6Y3U6"
+
+
+async def test_staged_secret_becomes_a_security_flag_and_danger(
+    isolated_environment: Path, make_repo: Any
+) -> None:
+    """0.4 defect B1.1: only unstaged changes were scanned, so staged keys slipped through."""
+    repo = make_repo()
+    (repo / "settings.py").write_text(f'DEBUG = False\naws_access_key_id = "{AWS_KEY}"\n')
+    git(repo, "add", "settings.py")
+    result = await call(isolated_environment, "get_flow_state", {"repo_path": str(repo)})
+    state = result.structuredContent
+    assert state["status"] == "danger"
+    assert [(f["rule_id"], f["path"], f["line"], f["source"]) for f in state["security_flags"]] == [
+        ("aws-access-key-id", "settings.py", 2, "staged")
+    ]
+    assert AWS_KEY not in result.content[0].text
+
+
+async def test_sanitize_content_redacts_over_the_wire(isolated_environment: Path) -> None:
+    text = f"key={AWS_KEY}\nmail jane.doe@northwind.com\n"
+    result = await call(isolated_environment, "sanitize_content", {"content": text})
+    cleaned = result.structuredContent
+    assert cleaned["sanitized_text"] == "key=[REDACTED_AWS_KEY_1]\nmail [REDACTED_EMAIL_1]\n"
+    assert (cleaned["secrets_detected"], cleaned["pii_detected"]) == (True, True)

@@ -74,3 +74,73 @@ def test_strict_check_fails_on_malformed_rules(
 def test_healthcheck_fails_when_nothing_listens(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["healthcheck", "--url", "http://127.0.0.1:9/healthz", "--timeout", "1"]) == 1
     assert "did not answer" in capsys.readouterr().err
+
+
+AWS_KEY = "AKIAZ7Q4M2W3R5T6Y3U6"
+
+
+def test_check_with_a_pending_secret_exits_2(
+    make_repo: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo()
+    (repo / "cfg.py").write_text(f'aws_access_key_id = "{AWS_KEY}"\n')
+    assert main(["check", str(repo)]) == 2
+    out = capsys.readouterr().out
+    assert "critical aws-access-key-id at cfg.py:1" in out
+    assert AWS_KEY not in out
+
+
+def test_scan_staged_sees_only_what_is_staged(
+    make_repo: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = make_repo()
+    (repo / "cfg.py").write_text(f'aws_access_key_id = "{AWS_KEY}"\n')
+    assert main(["scan", str(repo), "--staged"]) == 0
+    assert main(["scan", str(repo)]) == 2
+    capsys.readouterr()
+
+
+def test_scan_rejects_malformed_custom_rules_with_exit_3(
+    make_repo: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "bad.yaml").write_text("disable: [no-such-rule]\n")
+    monkeypatch.setenv("FLOWCHECK_RULES_PATH", str(rules))
+    assert main(["scan", str(make_repo())]) == 3
+    assert "unknown rule id 'no-such-rule'" in capsys.readouterr().err
+
+
+def test_hook_installed_by_the_cli_blocks_a_staged_secret_under_dash(make_repo: Any) -> None:
+    """0.4 defects B1.1 and B1.2: the hook scanned unstaged changes and broke under dash."""
+    import os
+    import shutil
+
+    repo = make_repo()
+    assert main(["hooks", "install", str(repo)]) == 0
+    hook = repo / ".git" / "hooks" / "pre-commit"
+    assert hook.read_text().startswith("#!/bin/sh")
+    (repo / "cfg.py").write_text(f'aws_access_key_id = "{AWS_KEY}"\n')
+    subprocess.run(["git", "-C", str(repo), "add", "cfg.py"], check=True)
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    dash = shutil.which("dash")
+    assert dash is not None, "dash is installed by the test command"
+    blocked = subprocess.run(
+        [dash, str(hook)], cwd=repo, env=env, capture_output=True, text=True, check=False
+    )
+    assert blocked.returncode != 0
+    assert "cfg.py:1" in blocked.stdout + blocked.stderr
+    committed = subprocess.run(
+        ["git", "-C", str(repo), "commit", "-qm", "leak"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert committed.returncode != 0
+    assert main(["hooks", "uninstall", str(repo)]) == 0
+    assert not hook.exists()

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from flowcheck.errors import ConfigError
-from flowcheck.flow import FlowState, SecurityFlag, apply_rules, flow_state, recommendations
+from flowcheck.flow import FlowState, apply_rules, flow_state, recommendations
+from flowcheck.guardian.models import Finding
 from flowcheck.ignore import IgnoreMatcher
 from flowcheck.rules import RULE_NAMES, Rules
 from flowcheck.rules.engine import HEALTHY_MESSAGE
@@ -16,9 +17,10 @@ from tests.conftest import git
 
 MakeRepo = Callable[..., Path]
 
-LEAK = SecurityFlag(
-    category="secret", rule_id="aws-access-key", severity="high", file="config.py", line=3,
-    source="staged", excerpt="aws_key = [REDACTED_AWS_KEY_1]",
+LEAK = Finding(
+    category="secret", rule_id="aws-access-key", kind="AWS_KEY", severity="high",
+    confidence=0.99, path="config.py", line=3, column=11, source="staged",
+    excerpt="aws_key = [REDACTED_AWS_KEY_1]",
 )
 
 
@@ -57,7 +59,7 @@ def test_flow_state_reports_metrics_status_and_warnings(repo: Path, tmp_path: Pa
 def test_scanner_findings_are_passed_through_and_set_status(repo: Path, tmp_path: Path) -> None:
     seen: list[tuple[Path, bool]] = []
 
-    def scan(top: Path, ignore: IgnoreMatcher) -> Sequence[SecurityFlag]:
+    def scan(top: Path, ignore: IgnoreMatcher) -> Sequence[Finding]:
         seen.append((top, ignore.ignored("noise.log")))
         return [LEAK]
 

@@ -64,7 +64,7 @@ def default_branch(repo: Path) -> DefaultBranch | None:
 def _short_name(ref: str) -> str:
     for prefix in ("refs/remotes/origin/", "refs/heads/"):
         if ref.startswith(prefix):
-            return ref[len(prefix):]
+            return ref[len(prefix) :]
     return ref
 
 

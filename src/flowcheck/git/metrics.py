@@ -100,8 +100,17 @@ def collect_metrics(repo: Path, ignore: IgnoreMatcher) -> FlowMetrics:
 
 def _read_status(repo: Path) -> StatusSnapshot:
     return parse_status(
-        run_git(repo, "status", "--porcelain=v2", "-z", "--branch", "--no-ahead-behind",
-                "--untracked-files=all", "--no-renames", _SUBMODULE_MODE)
+        run_git(
+            repo,
+            "status",
+            "--porcelain=v2",
+            "-z",
+            "--branch",
+            "--no-ahead-behind",
+            "--untracked-files=all",
+            "--no-renames",
+            _SUBMODULE_MODE,
+        )
     )
 
 

@@ -58,9 +58,7 @@ class GitExitError(GitError):
         self.stderr = stderr
 
 
-def run_git(
-    repo: Path, *args: str, input: bytes | None = None, timeout: float = 30.0
-) -> bytes:
+def run_git(repo: Path, *args: str, input: bytes | None = None, timeout: float = 30.0) -> bytes:
     """Run `git -C repo args...` with a fixed argv and return stdout.
 
     Raises GitExitError (a GitError) when git exits non-zero, with git's trimmed stderr;
@@ -97,8 +95,18 @@ def _filter_overrides(repo: Path) -> list[str]:
     An empty command means "no filter" to git; `required=false` stops git from failing
     the command because the (now empty) filter did not run.
     """
-    argv = ["git", "-C", str(repo), "-c", "core.fsmonitor=false", "config", "-z",
-            "--name-only", "--get-regexp", r"^filter\..+\.(clean|smudge|process|required)$"]
+    argv = [
+        "git",
+        "-C",
+        str(repo),
+        "-c",
+        "core.fsmonitor=false",
+        "config",
+        "-z",
+        "--name-only",
+        "--get-regexp",
+        r"^filter\..+\.(clean|smudge|process|required)$",
+    ]
     completed = _complete(argv, repo, None, 30.0)
     if completed.returncode == 1:  # git config's answer for "no such key"
         return []
@@ -124,8 +132,13 @@ def _complete(
 ) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
-            argv, input=input, capture_output=True, timeout=timeout, env=_environment(),
-            check=False, stdin=None if input is not None else subprocess.DEVNULL,
+            argv,
+            input=input,
+            capture_output=True,
+            timeout=timeout,
+            env=_environment(),
+            check=False,
+            stdin=None if input is not None else subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired as error:
         raise GitError(
@@ -162,7 +175,8 @@ def _failure(argv: list[str], repo: Path, status: int, stderr: bytes) -> Flowche
         message = message[:_STDERR_LIMIT] + " [...]"
     return GitExitError(
         f"git {_describe(argv)} failed with exit status {status} in {repo}: {message}",
-        status=status, stderr=message,
+        status=status,
+        stderr=message,
     )
 
 
@@ -171,4 +185,4 @@ def _describe(argv: list[str]) -> str:
     index = 3
     while index < len(argv) and argv[index] == "-c":
         index += 2
-    return " ".join(argv[index:index + 4])
+    return " ".join(argv[index : index + 4])

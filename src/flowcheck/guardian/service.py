@@ -69,6 +69,15 @@ def scan_changes(
     return _report(repo, scope, collected, rules)
 
 
+def change_scanner(rules: RuleSet) -> Callable[[Path, IgnoreMatcher], list[Finding]]:
+    """Scans everything not yet committed: what get_flow_state reports as security_flags."""
+
+    def scan(repo: Path, ignore: IgnoreMatcher) -> list[Finding]:
+        return scan_changes(repo, "all", rules, ignore).findings
+
+    return scan
+
+
 def scan_commits(repo: Path, base: str, head: str, rules: RuleSet) -> ScanReport:
     """Scan what the commits from ``base`` to ``head`` added (``scope`` reads 'all')."""
     ignore = load_ignore(repo)

@@ -36,8 +36,9 @@ def read_layer(stem: Path, *, confine_to: Path | None = None) -> LayerFile:
     if not present:
         return LayerFile(path=None)
     if confine_to is not None and not present[0].resolve().is_relative_to(confine_to.resolve()):
-        return LayerFile(present[0], problems=[f"{present[0]}: links outside the repository; "
-                                               "file ignored"])
+        return LayerFile(
+            present[0], problems=[f"{present[0]}: links outside the repository; file ignored"]
+        )
     layer = _parse(present[0])
     if len(present) == 2:
         layer.problems.append(f"{json_path}: ignored because {toml_path} exists; keep one of them")

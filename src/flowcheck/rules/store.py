@@ -52,8 +52,9 @@ def load_rules(repo: Path | None, storage_path: Path) -> LoadedRules:
     warnings: list[str] = []
     scopes: tuple[Scope, ...] = ("global",) if repo is None else ("global", "repo")
     for scope in scopes:
-        layer = read_layer(layer_stem(scope, repo, storage_path),
-                           confine_to=repo if scope == "repo" else None)
+        layer = read_layer(
+            layer_stem(scope, repo, storage_path), confine_to=repo if scope == "repo" else None
+        )
         warnings += layer.problems
         values.update(_accepted_values(layer, scope, warnings))
     return LoadedRules(Rules.model_validate(values), warnings)

@@ -10,6 +10,8 @@ from pydantic import Field
 
 from flowcheck import flow
 from flowcheck.git.repo import resolve_repository
+from flowcheck.guardian.rules import RuleSet
+from flowcheck.guardian.service import change_scanner
 from flowcheck.settings import Settings
 from flowcheck.tools import ToolSpec
 
@@ -29,20 +31,25 @@ def resolve(settings: Settings, repo_path: str | None) -> Path:
     )
 
 
-def tools(settings: Settings) -> list[ToolSpec]:
+def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
+    scan = change_scanner(rules)
+
     async def get_flow_state(repo_path: RepoPath = None) -> flow.FlowState:
         """Measure the repository's git hygiene right now: minutes since the last commit,
         uncommitted lines and files (staged, unstaged and untracked), branch age from the fork
-        point, drift from the default branch, and an overall status (ok, warning, danger).
+        point, drift from the default branch, security findings in the uncommitted changes
+        (security_flags), and an overall status (ok, warning, danger).
         Call it before you start changing code and before you commit."""
         repo = resolve(settings, repo_path)
-        return await anyio.to_thread.run_sync(flow.flow_state, repo, settings.storage_path)
+        return await anyio.to_thread.run_sync(flow.flow_state, repo, settings.storage_path, scan)
 
     async def get_recommendations(repo_path: RepoPath = None) -> flow.Recommendations:
         """Concrete next steps for the repository (commit now, split the work, rebase on the
         default branch, ...), derived from the flow state and the configured thresholds."""
         repo = resolve(settings, repo_path)
-        return await anyio.to_thread.run_sync(flow.recommendations, repo, settings.storage_path)
+        return await anyio.to_thread.run_sync(
+            flow.recommendations, repo, settings.storage_path, scan
+        )
 
     async def set_rules(
         rules: Annotated[
