@@ -30,14 +30,23 @@ UNTRACKED_FILES = 500
 UNTRACKED_LINES = 20
 FILES_PER_DIRECTORY = 100
 CACHE = Path(tempfile.gettempdir()) / "flowcheck-bench-flow-state-v1"
-FIXED_DATE = {"GIT_AUTHOR_DATE": "@1700000000 +0000", "GIT_COMMITTER_DATE": "@1700000000 +0000",
-              "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.test",
-              "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.test"}
+FIXED_DATE = {
+    "GIT_AUTHOR_DATE": "@1700000000 +0000",
+    "GIT_COMMITTER_DATE": "@1700000000 +0000",
+    "GIT_AUTHOR_NAME": "bench",
+    "GIT_AUTHOR_EMAIL": "bench@example.test",
+    "GIT_COMMITTER_NAME": "bench",
+    "GIT_COMMITTER_EMAIL": "bench@example.test",
+}
 
 
 def git(repo: Path, *args: str) -> bytes:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(CACHE), **FIXED_DATE}).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args],
+        check=True,
+        capture_output=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(CACHE), **FIXED_DATE},
+    ).stdout
 
 
 def source_path(repo: Path, number: int) -> Path:
@@ -103,8 +112,10 @@ def main() -> None:
         print(f"built {repo} in {time.perf_counter() - started:.1f} s")
     storage = CACHE / "storage"
     state = flow_state(repo, storage)
-    print(f"flow_state: {state.uncommitted_files} files, {state.uncommitted_lines} lines "
-          f"({state.staged_files} staged files, {state.untracked_files} untracked)")
+    print(
+        f"flow_state: {state.uncommitted_files} files, {state.uncommitted_lines} lines "
+        f"({state.staged_files} staged files, {state.untracked_files} untracked)"
+    )
     ours, baseline = interleaved_medians(
         lambda: flow_state(repo, storage), lambda: raw_git(repo), options.runs
     )
