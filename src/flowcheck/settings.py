@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
@@ -123,6 +124,23 @@ class Settings(BaseSettings):
         "unknown", min_length=1, description="Default agent id recorded in the audit log."
     )
 
+    # Intent verification (verify_intent): operator settings only, never from a repository
+    intent_provider: Literal["none", "openai", "anthropic"] = Field(
+        "none",
+        description="LLM judge for verify_intent: none (heuristic only), openai or anthropic.",
+    )
+    intent_model: str | None = Field(
+        None, description="Judge model. Default: gpt-4o (openai), claude-sonnet-4-20250514."
+    )
+    intent_base_url: str | None = Field(
+        None,
+        description="Judge API base URL (https, or http on loopback). Default: the provider's.",
+    )
+    intent_timeout: float = Field(60.0, gt=0, le=600, description="Judge request timeout, s.")
+    github_api_url: str = Field(
+        "https://api.github.com", description="GitHub API base URL for issue look-ups."
+    )
+
     # Credentials for optional features
     anthropic_api_key: SecretStr | None = Field(
         None,
@@ -170,6 +188,17 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_roots(cls, value: list[Path]) -> list[Path]:
         return [root.expanduser() for root in value]
+
+    @field_validator("intent_base_url", "github_api_url")
+    @classmethod
+    def _safe_endpoint(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = urlsplit(value)
+        loopback = url.hostname in LOOPBACK_HOSTS or (url.hostname or "").startswith("127.")
+        if url.scheme == "https" or (url.scheme == "http" and loopback):
+            return value.rstrip("/")
+        raise ValueError("must be an https URL (plain http only on loopback): API keys go there")
 
     @model_validator(mode="after")
     def _check_combination(self) -> Settings:

@@ -38,6 +38,11 @@ EVERY_VARIABLE: list[tuple[str, str, str, Any]] = [
     ("FLOWCHECK_ALLOWED_ROOTS", "/a,/b", "allowed_roots", [Path("/a"), Path("/b")]),
     ("FLOWCHECK_GIT_REPO_PATH", "/a/repo", "git_repo_path", Path("/a/repo")),
     ("FLOWCHECK_AGENT_ID", "claude", "agent_id", "claude"),
+    ("FLOWCHECK_INTENT_PROVIDER", "anthropic", "intent_provider", "anthropic"),
+    ("FLOWCHECK_INTENT_MODEL", "judge-1", "intent_model", "judge-1"),
+    ("FLOWCHECK_INTENT_BASE_URL", "https://llm.test/v1/", "intent_base_url", "https://llm.test/v1"),
+    ("FLOWCHECK_INTENT_TIMEOUT", "5.5", "intent_timeout", 5.5),
+    ("FLOWCHECK_GITHUB_API_URL", "http://127.0.0.1:9/", "github_api_url", "http://127.0.0.1:9"),
     ("MCP_TRANSPORT", "http", "transport", "http"),
     ("MCP_HOST", "127.0.0.3", "server_host", "127.0.0.3"),
     ("MCP_PORT", "9002", "server_port", 9002),
@@ -125,6 +130,17 @@ def test_precedence_cli_env_dotenv_secretfile_configfile_default(
     assert load_settings(server_port=1001).server_port == 1001
     assert load_settings().agent_id == "from-config"
     assert Settings.model_fields["agent_id"].default == "unknown"
+
+
+def test_plain_http_endpoint_off_loopback_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """0.4 defect B1.3: keys could be sent to any URL, even over plain http."""
+    monkeypatch.setenv("FLOWCHECK_INTENT_BASE_URL", "http://judge.example/v1")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert caught.value.problems == [
+        "FLOWCHECK_INTENT_BASE_URL='http://judge.example/v1': Value error, must be an https URL "
+        "(plain http only on loopback): API keys go there"
+    ]
 
 
 def test_flowcheck_variable_wins_over_mcp_alias(monkeypatch: pytest.MonkeyPatch) -> None:
