@@ -11,10 +11,17 @@ Exit status 0 when every check passed, 1 otherwise.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# `python tests/smoke.py` puts tests/ first on sys.path, where the test package tests/http
+# would shadow the standard library's http: drop that entry before importing http.
+if sys.path and Path(sys.path[0] or ".").resolve() == Path(__file__).resolve().parent:
+    del sys.path[0]
+
 import argparse
 import http.client
 import json
-import sys
 import urllib.parse
 from dataclasses import dataclass
 from typing import Any

@@ -18,10 +18,19 @@ sys.path.append(str(REPO_ROOT / "tests"))  # after the stdlib: tests/http must n
 # path is set, so that import sorting cannot move them ahead of it.
 import engine  # noqa: E402
 import standins  # noqa: E402
+from dockerfile import VENV  # noqa: E402
 from engine import require_tool  # noqa: E402
 from spec import ImageSpec, load_spec, project_version  # noqa: E402
 
-__all__ = ["ImageSpec", "engine", "load_spec", "project_version", "require_tool", "standins"]
+__all__ = [
+    "VENV",
+    "ImageSpec",
+    "engine",
+    "load_spec",
+    "project_version",
+    "require_tool",
+    "standins",
+]
 
 COMPOSE_DIR = REPO_ROOT / "compose"
 TOKEN = "container-test-token-9f2c"  # a test value, not a secret

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from container_helpers import TOKEN, ImageSpec, compose, docker, free_port
+from container_helpers import TOKEN, VENV, ImageSpec, compose, docker, free_port
 
 pytestmark = pytest.mark.container
 DEV_FILE = "compose.dev.yaml"
@@ -62,14 +62,8 @@ def test_dev_stack_logs_at_debug_level(dev_stack: DevStack) -> None:
 
 
 def test_dev_stack_imports_flowcheck_from_the_mounted_source(dev_stack: DevStack) -> None:
-    probe = [
-        "exec",
-        "-T",
-        "flowcheck",
-        "python",
-        "-c",
-        "import flowcheck; print(flowcheck.__file__)",
-    ]
+    python = f"{VENV}/bin/python"  # the image's interpreter, not Debian's bare python3
+    probe = ["exec", "-T", "flowcheck", python, "-c", "import flowcheck; print(flowcheck.__file__)"]
     result = compose(dev_stack.project, dev_stack.env_file, *probe, file=DEV_FILE)
     assert result.stdout.strip() == "/src/src/flowcheck/__init__.py"
 
