@@ -30,7 +30,7 @@
           extras = [ ];
         };
         mkTestRunner = import ./nix/tests.nix {
-          inherit (pkgs) lib writeShellApplication gitMinimal coreutils;
+          inherit (pkgs) lib writeShellApplication gitMinimal coreutils dash bashInteractive;
         };
         images = import ./nix/images.nix {
           inherit (pkgs) lib dockerTools python3 bashInteractive coreutils;

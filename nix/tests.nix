@@ -5,6 +5,8 @@
   writeShellApplication,
   gitMinimal,
   coreutils,
+  dash,
+  bashInteractive,
 }:
 # `flowcheck` must be built with the dev extra, which brings pytest and its plugins.
 { python, flowcheck }:
@@ -31,6 +33,9 @@ writeShellApplication {
     testEnv
     gitMinimal
     coreutils
+    # The hook tests run the pre-commit hook under both shells.
+    dash
+    bashInteractive
   ];
   # The suite sits in the read-only store, so pytest and hypothesis work in a scratch directory.
   # Container and nix tests need an engine and a nix binary, which neither place has.

@@ -138,6 +138,8 @@ def test_dev_image_pytest_runs_the_suite_against_the_installed_app(flake: Flake)
         "python3-3.13.8-env",
         "git",
         "coreutils",
+        "dash",
+        "bash",
     ]
 
 

@@ -268,6 +268,7 @@ in
   git = package "git"; # pkgs/top-level/all-packages.nix
   bashInteractive = package "bash"; # pkgs/top-level/all-packages.nix
   coreutils = package "coreutils"; # pkgs/top-level/all-packages.nix
+  dash = package "dash"; # pkgs/by-name/da/dash/package.nix
   skopeo = package "skopeo"; # pkgs/by-name/sk/skopeo/package.nix
   regclient = package "regctl"; # pkgs/by-name/re/regclient/package.nix
   nixfmt = package "nixfmt"; # pkgs/by-name/ni/nixfmt/package.nix
