@@ -17,6 +17,7 @@ sys.path.append(str(REPO_ROOT / "tests"))  # after the stdlib: tests/http must n
 # The builder's modules live in scripts/containers; tests import them from here, after the
 # path is set, so that import sorting cannot move them ahead of it.
 import engine  # noqa: E402
+import env_example  # noqa: E402
 import standins  # noqa: E402
 from dockerfile import VENV  # noqa: E402
 from engine import require_tool  # noqa: E402
@@ -26,6 +27,7 @@ __all__ = [
     "VENV",
     "ImageSpec",
     "engine",
+    "env_example",
     "load_spec",
     "project_version",
     "require_tool",

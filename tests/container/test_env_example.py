@@ -6,14 +6,12 @@ No Docker needed: these read files and run `flowcheck config env` on the host.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from container_helpers import COMPOSE_DIR, REPO_ROOT, ImageSpec, load_spec
+from container_helpers import COMPOSE_DIR, REPO_ROOT, ImageSpec, env_example, load_spec
 
 ENV_EXAMPLE = REPO_ROOT / ".env.example"
 COMPOSE_FILES = (COMPOSE_DIR / "compose.yaml", COMPOSE_DIR / "compose.dev.yaml")
@@ -23,13 +21,11 @@ REFERENCE = re.compile(r"\$\{([A-Z][A-Z0-9_]*)")
 
 @pytest.fixture(scope="module")
 def settings_dotenv() -> str:
-    flowcheck = str(Path(sys.executable).with_name("flowcheck"))
-    command = [flowcheck, "config", "env", "--format", "dotenv"]
-    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return env_example.settings_dotenv()
 
 
 def compose_section(settings_dotenv: str) -> str:
-    return ENV_EXAMPLE.read_text().removeprefix(settings_dotenv)
+    return env_example.compose_section(ENV_EXAMPLE.read_text())
 
 
 def compose_references() -> set[str]:
@@ -47,10 +43,12 @@ def interpolation_default(value: str) -> str:
     return match.group(1)
 
 
-def test_env_example_starts_with_every_setting_from_flowcheck_config_env(
+def test_env_example_is_flowcheck_config_env_plus_the_compose_section(
     settings_dotenv: str,
 ) -> None:
-    assert ENV_EXAMPLE.read_text().startswith(settings_dotenv)
+    """Regenerate with `python scripts/containers/env_example.py` when this fails."""
+    text = ENV_EXAMPLE.read_text()
+    assert text == settings_dotenv.rstrip("\n") + env_example.compose_section(text)
 
 
 def test_every_variable_the_compose_files_read_is_in_env_example() -> None:
