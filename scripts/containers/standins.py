@@ -203,8 +203,28 @@ def build_variant(spec: ImageSpec, variant: str, base: str, house: Path, extras:
             shutil.copy2(Path(__file__).with_name(PYTEST_WRAPPER), context / PYTEST_WRAPPER)
         dockerfile = variant_dockerfile(spec, variant, base, wheel.name, requirements)
         (context / "Dockerfile").write_text(dockerfile)
-        _docker("build", "-q", "--network", "none", "-t", ref, str(context))
+        _build_replacing(ref, context)
     return ref
+
+
+def _image_id(ref: str) -> str | None:
+    probe = subprocess.run(
+        [require_tool("docker"), "image", "inspect", "-f", "{{.Id}}", ref],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return probe.stdout.strip() if probe.returncode == 0 else None
+
+
+def _build_replacing(ref: str, context: Path) -> None:
+    """Build and tag `ref`; the image it replaces is removed, so that rebuilds after every
+    source change do not pile up untagged images on the engine."""
+    previous = _image_id(ref)
+    _docker("build", "-q", "--network", "none", "-t", ref, str(context))
+    if previous not in (None, _image_id(ref)):
+        # Fails harmlessly while a container still uses it or it is a cached parent layer.
+        subprocess.run([require_tool("docker"), "rmi", previous], capture_output=True, check=False)
 
 
 def traefik_image_ref(compose_file: Path = COMPOSE_FILE) -> str:
@@ -222,7 +242,7 @@ def build_traefik() -> str:
         context = Path(scratch)
         shutil.copy2(require_tool("traefik"), context / "traefik")
         (context / "Dockerfile").write_text(traefik_dockerfile())
-        _docker("build", "-q", "--network", "none", "-t", ref, str(context))
+        _build_replacing(ref, context)
     return ref
 
 

@@ -51,7 +51,7 @@ def server(images: dict[str, str], workspace: Path) -> Iterator[Server]:
         MEASURED["cold start to healthy, latest, docker run (s)"] = f"{seconds:.1f}"
         yield Server(name, f"http://127.0.0.1:{port}", seconds)
     finally:
-        docker("rm", "-f", name, check=False)
+        docker("rm", "-f", "-v", name, check=False)
 
 
 def test_healthz_answers_200_without_a_token(server: Server) -> None:
