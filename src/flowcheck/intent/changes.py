@@ -1,0 +1,84 @@
+"""The change set a ticket is checked against: the added lines of everything not yet
+committed (staged, unstaged, untracked text files), collected by the guardian's readers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from flowcheck.errors import ScanError
+from flowcheck.guardian import sources
+from flowcheck.guardian.rules import RuleSet
+from flowcheck.guardian.service import sanitize
+from flowcheck.ignore import load_ignore
+
+JUDGE_DIFF_CHARS = 12_000
+# Whole segments are redacted before the cut to JUDGE_DIFF_CHARS, so no value is ever split;
+# collecting stops after this many raw characters because the rest would be cut anyway.
+_REDACTION_WINDOW = 256 * 1024
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    segments: tuple[sources.Segment, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not any(segment.text.strip() for segment in self.segments)
+
+    @property
+    def paths(self) -> list[str]:
+        return list(dict.fromkeys(segment.path for segment in self.segments))
+
+    def text_by_path(self) -> dict[str, str]:
+        """Every added line of each file, paths first (they are part of what changed)."""
+        texts: dict[str, str] = {}
+        for segment in self.segments:
+            texts[segment.path] = texts.get(segment.path, segment.path) + "\n" + segment.text
+        return texts
+
+
+@dataclass(frozen=True)
+class JudgeDiff:
+    """The change set as sent to an LLM: redacted, then cut to JUDGE_DIFF_CHARS."""
+
+    text: str
+    truncated: bool
+    injection_detected: bool
+
+
+def collect_changes(repo: Path) -> ChangeSet:
+    """The uncommitted changes of the top level `repo`, honouring `.flowcheckignore`."""
+    ignore = load_ignore(repo)
+    try:
+        parts = [
+            read(repo, ignore) for read in (sources.staged, sources.unstaged, sources.untracked)
+        ]
+    except OSError as error:
+        raise ScanError(
+            f"reading the changes of {repo} failed at {error.filename}: {error.strerror}; "
+            "fix the file's permissions and retry"
+        ) from error
+    return ChangeSet(tuple(segment for part in parts for segment in part.segments))
+
+
+def judge_diff(changes: ChangeSet, rules: RuleSet) -> JudgeDiff:
+    rendered: list[str] = []
+    size = 0
+    for segment in changes.segments:
+        if size >= _REDACTION_WINDOW:
+            break
+        rendered.append(_render(segment))
+        size += len(rendered[-1])
+    result = sanitize("".join(rendered), rules)
+    text = result.sanitized_text
+    truncated = size >= _REDACTION_WINDOW or len(text) > JUDGE_DIFF_CHARS
+    if len(text) > JUDGE_DIFF_CHARS:
+        cut = text.rfind("\n", 0, JUDGE_DIFF_CHARS) + 1
+        text = text[: cut or JUDGE_DIFF_CHARS]
+    return JudgeDiff(text, truncated, result.injection_detected)
+
+
+def _render(segment: sources.Segment) -> str:
+    header = f"+++ {segment.path} ({segment.source}, from line {segment.first_line})\n"
+    return header + "".join(f"+{line}\n" for line in segment.text.split("\n"))
