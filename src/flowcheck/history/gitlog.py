@@ -1,0 +1,109 @@
+"""Read commits for the index: HEAD, the newest N commit ids, and their details in one `git log`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from flowcheck.errors import GitError
+from flowcheck.git.runner import GitExitError, run_git
+
+# %B is the raw message; NUL can never occur in it, in a name or in a path, so NUL separates fields.
+_FORMAT = "--format=%H%x00%an%x00%at%x00%B"
+_HASH = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 and SHA-256 repositories
+# One --numstat entry under -z; the first entry of a commit carries a leading newline.
+_NUMSTAT = re.compile(rb"\n?(\d+|-)\t(\d+|-)\t(.+)", re.DOTALL)
+_NO_SUCH_REVISION = 1  # `rev-parse --verify --quiet` exit status when HEAD has no commit yet
+_SECONDS_PER_COMMIT = 0.02  # git log time budget grows with the batch; diffs dominate
+
+
+@dataclass(frozen=True)
+class Commit:
+    hash: str  # full object id
+    author: str
+    authored_at: int  # epoch seconds
+    message: str
+    paths: tuple[str, ...]  # every changed path, in git's order
+    insertions: int
+    deletions: int
+
+
+def head_commit(repo: Path) -> str | None:
+    """The full id of HEAD, or None in a repository without commits."""
+    try:
+        output = run_git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+    except GitExitError as error:
+        if error.status == _NO_SUCH_REVISION:
+            return None
+        raise
+    return output.decode("ascii").strip()
+
+
+def newest_commits(repo: Path, head: str, limit: int | None) -> list[str]:
+    """Ids of the `limit` newest commits reachable from `head` (all when None), newest first."""
+    count = [] if limit is None else [f"--max-count={limit}"]
+    return run_git(repo, "rev-list", *count, head, "--").decode("ascii").split()
+
+
+def read_commits(repo: Path, hashes: Sequence[str]) -> list[Commit]:
+    """Details of exactly these commits, in this order, from a single `git log` call."""
+    if not hashes:
+        return []
+    output = run_git(
+        repo,
+        "log",
+        "--no-walk=unsorted",
+        "--stdin",
+        "-z",
+        "--numstat",
+        "--no-renames",  # a rename counts as delete + add: both paths stay searchable
+        "--diff-merges=off",
+        "--encoding=UTF-8",
+        _FORMAT,
+        input="\n".join(hashes).encode("ascii") + b"\n",
+        timeout=30.0 + _SECONDS_PER_COMMIT * len(hashes),
+    )
+    return parse_log(output)
+
+
+def parse_log(output: bytes) -> list[Commit]:
+    """Parse `git log -z --numstat` output written with `_FORMAT`."""
+    fields = output.split(b"\0")
+    commits: list[Commit] = []
+    position = 0
+    while position + 3 < len(fields):
+        object_id, author, seconds, message = fields[position : position + 4]
+        if not _HASH.fullmatch(object_id) or not seconds.isdigit():
+            raise GitError(f"unexpected git log output near commit {_text(object_id)[:64]!r}")
+        position += 4
+        changes: list[tuple[bytes, bytes, bytes]] = []
+        while position < len(fields) and (entry := _NUMSTAT.fullmatch(fields[position])):
+            changes.append((entry[1], entry[2], entry[3]))
+            position += 1
+        commits.append(_commit(object_id, author, seconds, message, changes))
+    return commits
+
+
+def _commit(
+    object_id: bytes,
+    author: bytes,
+    seconds: bytes,
+    message: bytes,
+    changes: list[tuple[bytes, bytes, bytes]],
+) -> Commit:
+    return Commit(
+        hash=object_id.decode("ascii"),
+        author=_text(author),
+        authored_at=int(seconds),
+        message=_text(message).strip(),
+        paths=tuple(_text(path) for _, _, path in changes),
+        # Binary files show "-" for both counts: they add no lines.
+        insertions=sum(int(added) for added, _, _ in changes if added != b"-"),
+        deletions=sum(int(deleted) for _, deleted, _ in changes if deleted != b"-"),
+    )
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace")

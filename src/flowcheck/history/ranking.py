@@ -1,0 +1,105 @@
+"""BM25 over one repository's full-text table, scaled to 0..1, with the terms each commit matched.
+
+SQLite's FTS5 bm25() does the ranking. For every phrase it adds
+`idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average_length))`, with
+`idf = ln((N - n + 0.5) / (n + 0.5))` (clamped to 1e-6 when not positive) over the N commits of
+this repository, n of which contain the phrase. Each phrase's term is below `idf * (k1 + 1)`, so
+dividing by the sum of those bounds gives a score in [0, 1) that keeps BM25's order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from flowcheck.history.models import CommitMatch
+from flowcheck.history.query import Term, match_expression
+from flowcheck.history.store import IndexState, fts_table
+
+K1 = 1.2  # FTS5's fixed bm25() parameter
+_MIN_IDF = 1e-6  # FTS5's floor for phrases found in half of the commits or more
+_MESSAGE_WEIGHT, _PATHS_WEIGHT = 1.0, 0.5  # a word in the message says more than a path part
+SHOWN_MESSAGE_CHARS = 500
+SHOWN_HASH_CHARS = 12
+MAX_MATCHED_TERMS = 5
+
+
+def rank(
+    connection: sqlite3.Connection, state: IndexState, terms: list[Term], top_k: int
+) -> list[CommitMatch]:
+    """The `top_k` best commits for the terms; ties go to the newer commit."""
+    table = fts_table(state)
+    rows = connection.execute(
+        f"SELECT {table}.rowid, bm25({table}, ?, ?) AS raw, message, hash, author, "  # noqa: S608
+        f"authored_at, files, insertions, deletions FROM {table} "
+        f"JOIN history_commits ON history_commits.id = {table}.rowid "
+        f"WHERE {table} MATCH ? ORDER BY raw, authored_at DESC, hash LIMIT ?",
+        (_MESSAGE_WEIGHT, _PATHS_WEIGHT, match_expression(terms), top_k),
+    ).fetchall()
+    if not rows:
+        return []
+    idf = _inverse_document_frequencies(connection, table, terms)
+    bound = (K1 + 1) * sum(idf.values())
+    matched = _matched_terms(connection, table, terms, [row[0] for row in rows])
+    ordered = sorted(terms, key=lambda term: -idf[term])  # stable: query order among equals
+    return [
+        _commit_match(row, bound, [t.text for t in ordered if row[0] in matched[t]]) for row in rows
+    ]
+
+
+def _commit_match(row: tuple[Any, ...], bound: float, matched_terms: list[str]) -> CommitMatch:
+    _, raw, message, object_id, author, authored_at, files, insertions, deletions = row
+    return CommitMatch(
+        commit_hash=object_id[:SHOWN_HASH_CHARS],
+        message=_shown(message),
+        author=author,
+        timestamp=datetime.fromtimestamp(authored_at, UTC).isoformat(timespec="seconds"),
+        files_changed=json.loads(files),
+        insertions=insertions,
+        deletions=deletions,
+        score=round(min(1.0, -raw / bound), 3),
+        matched_terms=matched_terms[:MAX_MATCHED_TERMS],
+    )
+
+
+def _inverse_document_frequencies(
+    connection: sqlite3.Connection, table: str, terms: list[Term]
+) -> dict[Term, float]:
+    """Each phrase's idf, computed exactly as FTS5's bm25() computes it."""
+    (total,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+    idf: dict[Term, float] = {}
+    for term in terms:
+        (containing,) = connection.execute(
+            f"SELECT count(*) FROM {table} WHERE {table} MATCH ?",  # noqa: S608
+            (term.phrase,),
+        ).fetchone()
+        value = math.log((total - containing + 0.5) / (containing + 0.5))
+        idf[term] = value if value > 0 else _MIN_IDF
+    return idf
+
+
+def _matched_terms(
+    connection: sqlite3.Connection, table: str, terms: list[Term], rowids: list[int]
+) -> dict[Term, set[int]]:
+    """For each term, which of these rows contain it."""
+    placeholders = ", ".join("?" * len(rowids))
+    return {
+        term: {
+            rowid
+            for (rowid,) in connection.execute(
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ? "  # noqa: S608
+                f"AND rowid IN ({placeholders})",
+                (term.phrase, *rowids),
+            )
+        }
+        for term in terms
+    }
+
+
+def _shown(message: str) -> str:
+    if len(message) <= SHOWN_MESSAGE_CHARS:
+        return message
+    return message[: SHOWN_MESSAGE_CHARS - 1] + "…"

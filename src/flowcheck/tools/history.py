@@ -1,0 +1,43 @@
+"""The search_history tool: find past commits by what they did, not by scrolling `git log`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio
+from pydantic import Field
+
+from flowcheck.history import MAX_TOP_K, SearchResult, search
+from flowcheck.history.query import MAX_QUERY_CHARS
+from flowcheck.settings import Settings
+from flowcheck.tools import ToolSpec
+from flowcheck.tools.flow import RepoPath, resolve
+
+
+def tools(settings: Settings) -> list[ToolSpec]:
+    async def search_history(
+        query: Annotated[
+            str,
+            Field(
+                min_length=1,
+                max_length=MAX_QUERY_CHARS,
+                description="Words to look for in commit messages and changed file paths, "
+                "e.g. 'login timeout' or 'settings.py'. Word forms match ('fixed' finds "
+                "'fix'); parts of words do not ('fix' never finds 'prefix').",
+            ),
+        ],
+        repo_path: RepoPath = None,
+        top_k: Annotated[
+            int, Field(ge=1, le=MAX_TOP_K, description="How many commits to return.")
+        ] = 5,
+    ) -> SearchResult:
+        """Search the repository's commit history (the newest 1,000 commits from HEAD) by
+        meaning of words: which commit fixed, added or changed something, and when. Results
+        are ranked by BM25 relevance, best first. Prefer this to reading raw git log."""
+        repo = resolve(settings, repo_path)
+        return await anyio.to_thread.run_sync(
+            search, repo, settings.effective_index_path, query, top_k
+        )
+
+    # It writes only FlowCheck's own index (a cache of git history), never the repository.
+    return [ToolSpec(search_history, read_only=True, idempotent=True)]
