@@ -48,10 +48,10 @@ def search(repo: Path, db_path: Path, query: str, top_k: int = 5) -> SearchResul
 def index_command(path: str | None, db_path: Path, full: bool, out: TextIO) -> int:
     """`flowcheck index [PATH] [--full]`: index, print one line of stats, exit status 0."""
     stats = index_repository(Path(path or "."), db_path, None if full else DEFAULT_INDEX_LIMIT)
-    head = stats.head[:SHOWN_HASH_CHARS] if stats.head else "no commits yet"
+    head = f"HEAD {stats.head[:SHOWN_HASH_CHARS]}" if stats.head else "no commits yet"
     depth = "all commits" if stats.depth is None else f"newest {stats.depth} commits"
     print(
-        f"{stats.repository}: {stats.commits} commits indexed ({depth}) at {head}; "
+        f"{stats.repository}: {stats.commits} commits indexed ({depth}), {head}; "
         f"{stats.added} added, {stats.removed} removed",
         file=out,
     )

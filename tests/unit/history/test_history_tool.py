@@ -1,0 +1,76 @@
+"""The search_history MCP tool and the `flowcheck index` command function."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from flowcheck.errors import RepoAccessError
+from flowcheck.history import index_command
+from flowcheck.settings import Settings
+from flowcheck.tools.history import tools
+from tests.unit.history.conftest import commit
+
+
+def search_history(settings: Settings) -> Any:
+    (spec,) = tools(settings)
+    assert (spec.fn.__name__, spec.read_only, spec.idempotent) == ("search_history", True, True)
+    return spec.fn
+
+
+async def test_tool_searches_the_default_repository_into_the_storage_index(
+    new_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    repo = new_repo("repo")
+    wanted = commit(repo, "Rate limit the webhook endpoint", {"hooks.py": "limit\n"})
+    settings = Settings(storage_path=tmp_path / "state", git_repo_path=repo)
+    result = await search_history(settings)("webhook rate limits", top_k=3)
+    assert [(hit.commit_hash, hit.matched_terms) for hit in result.results] == [
+        (wanted[:12], ["webhook", "rate", "limits"])
+    ]
+    assert (tmp_path / "state" / "semantic_index.db").is_file()
+
+
+async def test_tool_refuses_a_repository_outside_the_allowed_roots(
+    new_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """0.4 defect B1.8: search_history copied any repository's metadata into its index."""
+    repo = new_repo("repo")
+    commit(repo, "secret project", {"a.txt": "a\n"})
+    jail = tmp_path / "jail"
+    jail.mkdir()
+    settings = Settings(storage_path=tmp_path / "state", allowed_roots=[jail])
+    with pytest.raises(RepoAccessError, match="outside the allowed roots"):
+        await search_history(settings)("secret", repo_path=str(repo))
+    assert not (tmp_path / "state").exists()
+
+
+def test_index_command_prints_one_line_of_stats(
+    new_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    repo = new_repo("repo")
+    ids = [commit(repo, f"change {day}", {"f.txt": f"{day}\n"}, day) for day in range(2)]
+    db = tmp_path / "index.db"
+    out = io.StringIO()
+    assert index_command(str(repo / "."), db, False, out) == 0
+    assert index_command(str(repo), db, True, out) == 0
+    assert out.getvalue().splitlines() == [
+        f"{repo}: 2 commits indexed (newest 1000 commits), HEAD {ids[1][:12]}; 2 added, 0 removed",
+        f"{repo}: 2 commits indexed (all commits), HEAD {ids[1][:12]}; 0 added, 0 removed",
+    ]
+
+
+def test_index_command_on_an_empty_repository(
+    new_repo: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = new_repo("repo")
+    monkeypatch.chdir(repo)
+    out = io.StringIO()
+    assert index_command(None, tmp_path / "index.db", False, out) == 0
+    assert out.getvalue() == (
+        f"{repo}: 0 commits indexed (newest 1000 commits), no commits yet; 0 added, 0 removed\n"
+    )
