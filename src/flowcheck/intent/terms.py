@@ -39,7 +39,7 @@ support supports change changes changed update updates updated def class return 
 import self cls none null true false const let var func function pub public private
 protected static void int str string bool float dict list tuple set get async await try
 except catch finally raise throw throws yield lambda pass elif end begin assert args kwargs
-type types value values data result item test tests src lib java txt json yaml yml toml http
+type types value values data result item test tests src lib java txt json yaml yml toml
 https www com org
 """
 STOP_WORDS = frozenset(_STOP_WORD_TEXT.split())
