@@ -44,7 +44,6 @@ class JudgeDiff:
 
     text: str
     truncated: bool
-    injection_detected: bool
 
 
 def collect_changes(repo: Path) -> ChangeSet:
@@ -70,13 +69,17 @@ def judge_diff(changes: ChangeSet, rules: RuleSet) -> JudgeDiff:
             break
         rendered.append(_render(segment))
         size += len(rendered[-1])
-    result = sanitize("".join(rendered), rules)
-    text = result.sanitized_text
-    truncated = size >= _REDACTION_WINDOW or len(text) > JUDGE_DIFF_CHARS
-    if len(text) > JUDGE_DIFF_CHARS:
-        cut = text.rfind("\n", 0, JUDGE_DIFF_CHARS) + 1
-        text = text[: cut or JUDGE_DIFF_CHARS]
-    return JudgeDiff(text, truncated, result.injection_detected)
+    text, cut = cut_at_line(sanitize("".join(rendered), rules).sanitized_text, JUDGE_DIFF_CHARS)
+    return JudgeDiff(text, cut or size >= _REDACTION_WINDOW)
+
+
+def cut_at_line(text: str, limit: int) -> tuple[str, bool]:
+    """`text` cut to at most `limit` characters, at a line end when there is one; and
+    whether anything was cut. Cut only redacted text: a cut value could escape detection."""
+    if len(text) <= limit:
+        return text, False
+    end = text.rfind("\n", 0, limit) + 1
+    return text[: end or limit], True
 
 
 def _render(segment: sources.Segment) -> str:

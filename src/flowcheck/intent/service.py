@@ -3,20 +3,30 @@ decide. Synchronous; the tool runs it in a worker thread."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from flowcheck.guardian.models import Finding
 from flowcheck.guardian.rules import RuleSet
 from flowcheck.guardian.service import sanitize, scan_text_findings
 from flowcheck.intent import heuristic, judge
-from flowcheck.intent.changes import JUDGE_DIFF_CHARS, ChangeSet, collect_changes, judge_diff
+from flowcheck.intent.changes import (
+    JUDGE_DIFF_CHARS,
+    ChangeSet,
+    collect_changes,
+    cut_at_line,
+    judge_diff,
+)
 from flowcheck.intent.models import IntentResult, Mode
 from flowcheck.intent.ticket import Issue, fetch_issue, github_repo, parse_ticket_id
 from flowcheck.intent.transport import Unavailable
 from flowcheck.settings import Settings
 
+log = logging.getLogger(__name__)
+
 NOT_ALIGNED_SCORE = 0.4  # the LLM judge's "not aligned", as in FlowCheck 0.4
 _MAX_CONTEXT_CHARS = 4000
+_MAX_TICKET_CHARS = 12_000  # issue bodies reach 65,536 characters
 _MAX_WARNINGS = 10
 _SUMMARY_CHARS = 200
 
@@ -29,6 +39,20 @@ def verify_intent(
     Raises TicketError for a malformed ticket_id and GitError/ScanError when the changes
     cannot be read. A missing ticket or judge gives the verdict "unknown", never aligned.
     """
+    result = _verify(repo, ticket_id, context, settings, rules)
+    log.info(
+        "verify_intent #%s: %s (%s, score %.2f)",
+        result.ticket_id,
+        result.verdict,
+        result.mode,
+        result.alignment_score,
+    )
+    return result
+
+
+def _verify(
+    repo: Path, ticket_id: str, context: str, settings: Settings, rules: RuleSet
+) -> IntentResult:
     number = parse_ticket_id(ticket_id)
     chosen = judge.configured_judge(settings)
     mode: Mode = chosen.provider if chosen else "heuristic"
@@ -52,7 +76,7 @@ def verify_intent(
         reasoning="",
         injection_warnings=_injection_warnings(issue, changes, rules),
     )
-    if changes.empty:
+    if changes.empty:  # nothing to judge: no LLM call, and never aligned
         return base.model_copy(
             update={
                 "missing_criteria": heuristic.missing_criteria(ticket, set()),
@@ -92,8 +116,9 @@ def _judged(
     rules: RuleSet,
 ) -> IntentResult:
     diff = judge_diff(changes, rules)
-    notes = sanitize(context[:_MAX_CONTEXT_CHARS], rules).sanitized_text
-    prompt = judge.build_prompt(ticket, diff.text, notes, truncated=diff.truncated)
+    notes, _ = cut_at_line(sanitize(context, rules).sanitized_text, _MAX_CONTEXT_CHARS)
+    quoted_ticket, _ = cut_at_line(ticket, _MAX_TICKET_CHARS)
+    prompt = judge.build_prompt(quoted_ticket, diff.text, notes, truncated=diff.truncated)
     try:
         verdict = judge.ask(chosen, prompt)
     except Unavailable as unavailable:

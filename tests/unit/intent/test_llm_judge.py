@@ -161,6 +161,22 @@ def test_diff_is_cut_to_12000_characters(
     )
 
 
+def test_long_issue_is_cut_to_12000_characters(
+    widgets: Path, github: FakeServer, llm: FakeServer
+) -> None:
+    serve_issue(github, 7, samples.RETRY_TITLE, "retry on 503\n" * 2000)
+    openai_answer(llm, ALIGNED)
+    samples.implement_retry(widgets)
+    verify(widgets, openai_settings(github, llm))
+    ticket = re.search(r"<ticket-\w+>\n(.*)\n</ticket-\w+>", user_prompt(llm), re.S)
+    assert ticket is not None
+    quoted = ticket.group(1)
+    assert (quoted.endswith("\nretry on 503\n"), 12_000 - 13 < len(quoted) <= 12_000) == (
+        True,
+        True,
+    )
+
+
 def test_context_is_advisory_and_delimited(
     widgets: Path, github: FakeServer, llm: FakeServer
 ) -> None:
