@@ -13,8 +13,6 @@ from flowcheck.git.runner import GitExitError, run_git
 # %B is the raw message; NUL can never occur in it, in a name or in a path, so NUL separates fields.
 _FORMAT = "--format=%H%x00%an%x00%at%x00%B"
 _HASH = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 and SHA-256 repositories
-# One --numstat entry under -z; the first entry of a commit carries a leading newline.
-_NUMSTAT = re.compile(rb"\n?(\d+|-)\t(\d+|-)\t(.+)", re.DOTALL)
 _NO_SUCH_REVISION = 1  # `rev-parse --verify --quiet` exit status when HEAD has no commit yet
 _SECONDS_PER_COMMIT = 0.02  # git log time budget grows with the batch; diffs dominate
 
@@ -69,7 +67,12 @@ def read_commits(repo: Path, hashes: Sequence[str]) -> list[Commit]:
 
 
 def parse_log(output: bytes) -> list[Commit]:
-    """Parse `git log -z --numstat` output written with `_FORMAT`."""
+    """Parse `git log -z --numstat` output written with `_FORMAT`.
+
+    After a commit's four fields come its numstat entries, "added TAB deleted TAB path", the
+    first one after a newline. An entry is the only field there that can hold a tab: the next
+    commit starts with its id.
+    """
     fields = output.split(b"\0")
     commits: list[Commit] = []
     position = 0
@@ -78,31 +81,24 @@ def parse_log(output: bytes) -> list[Commit]:
         if not _HASH.fullmatch(object_id) or not seconds.isdigit():
             raise GitError(f"unexpected git log output near commit {_text(object_id)[:64]!r}")
         position += 4
-        changes: list[tuple[bytes, bytes, bytes]] = []
-        while position < len(fields) and (entry := _NUMSTAT.fullmatch(fields[position])):
-            changes.append((entry[1], entry[2], entry[3]))
-            position += 1
-        commits.append(_commit(object_id, author, seconds, message, changes))
+        end = position
+        while end < len(fields) and b"\t" in fields[end]:
+            end += 1
+        changes = [field.lstrip(b"\n").split(b"\t", 2) for field in fields[position:end]]
+        position = end
+        commits.append(
+            Commit(
+                hash=object_id.decode("ascii"),
+                author=_text(author),
+                authored_at=int(seconds),
+                message=_text(message).strip(),
+                paths=tuple(_text(path) for _, _, path in changes),
+                # Binary files show "-" for both counts: they add no lines.
+                insertions=sum(int(added) for added, _, _ in changes if added != b"-"),
+                deletions=sum(int(deleted) for _, deleted, _ in changes if deleted != b"-"),
+            )
+        )
     return commits
-
-
-def _commit(
-    object_id: bytes,
-    author: bytes,
-    seconds: bytes,
-    message: bytes,
-    changes: list[tuple[bytes, bytes, bytes]],
-) -> Commit:
-    return Commit(
-        hash=object_id.decode("ascii"),
-        author=_text(author),
-        authored_at=int(seconds),
-        message=_text(message).strip(),
-        paths=tuple(_text(path) for _, _, path in changes),
-        # Binary files show "-" for both counts: they add no lines.
-        insertions=sum(int(added) for added, _, _ in changes if added != b"-"),
-        deletions=sum(int(deleted) for _, deleted, _ in changes if deleted != b"-"),
-    )
 
 
 def _text(raw: bytes) -> str:

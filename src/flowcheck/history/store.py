@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,14 +129,16 @@ def remove_commits(connection: sqlite3.Connection, state: IndexState, hashes: se
     connection.executemany("DELETE FROM history_commits WHERE repository_id = ? AND hash = ?", key)
 
 
-def add_commits(
-    connection: sqlite3.Connection, state: IndexState, commits: Iterable[Commit]
-) -> None:
-    for commit in commits:
-        cursor = connection.execute(
-            "INSERT INTO history_commits (repository_id, hash, author, authored_at, files, "
-            "insertions, deletions) VALUES (?, ?, ?, ?, ?, ?, ?)",
+def add_commits(connection: sqlite3.Connection, state: IndexState, commits: list[Commit]) -> None:
+    # Ids are assigned here so both tables take one executemany; the write lock makes it safe.
+    (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM history_commits").fetchone()
+    ids = range(last + 1, last + 1 + len(commits))
+    connection.executemany(
+        "INSERT INTO history_commits (id, repository_id, hash, author, authored_at, files, "
+        "insertions, deletions) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
             (
+                row_id,
                 state.repository_id,
                 commit.hash,
                 commit.author,
@@ -144,17 +146,21 @@ def add_commits(
                 json.dumps(commit.paths[:SHOWN_FILES]),
                 commit.insertions,
                 commit.deletions,
-            ),
-        )
-        connection.execute(
-            f"INSERT INTO {fts_table(state)} (rowid, message, paths) "  # noqa: S608
-            "VALUES (?, ?, ?)",
+            )
+            for row_id, commit in zip(ids, commits, strict=True)
+        ],
+    )
+    connection.executemany(
+        f"INSERT INTO {fts_table(state)} (rowid, message, paths) VALUES (?, ?, ?)",  # noqa: S608
+        [
             (
-                _rowid(cursor),
+                row_id,
                 commit.message[:INDEXED_MESSAGE_CHARS],
                 "\n".join(commit.paths[:INDEXED_PATHS]),
-            ),
-        )
+            )
+            for row_id, commit in zip(ids, commits, strict=True)
+        ],
+    )
 
 
 def count_commits(connection: sqlite3.Connection, state: IndexState) -> int:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from flowcheck.git.runner import run_git
 from flowcheck.history import IndexStats, gitlog, index_repository, search
 from tests.conftest import git
 from tests.unit.history.conftest import commit
@@ -25,11 +27,10 @@ def counts(stats: IndexStats) -> tuple[int, int, int]:
 def git_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Subcommands the indexer runs (the real git still runs)."""
     calls: list[str] = []
-    real = gitlog.run_git
 
     def spy(repo: Path, *args: str, **kwargs: Any) -> bytes:
         calls.append(args[0])
-        return real(repo, *args, **kwargs)
+        return run_git(repo, *args, **kwargs)
 
     monkeypatch.setattr(gitlog, "run_git", spy)
     yield calls
@@ -128,3 +129,16 @@ def test_empty_repository_gives_zero_results(new_repo: Callable[[str], Path], db
     }
     first = commit(repo, "First words", {"a.txt": "a\n"})
     assert hashes(repo, db, "words") == [first[:12]]
+
+
+def test_concurrent_first_searches_index_once_and_agree(
+    new_repo: Callable[[str], Path], db: Path
+) -> None:
+    """Server threads and the post-commit hook may refresh the same index at the same time."""
+    repo = new_repo("repo")
+    ids = [commit(repo, f"Tune cache {day}", {"c.txt": f"{day}\n"}, day) for day in range(20)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: hashes(repo, db, "cache"), range(6)))
+    newest_first = [object_id[:12] for object_id in reversed(ids)]
+    assert answers == [newest_first] * 6
+    assert counts(index_repository(repo, db)) == (20, 0, 0)
