@@ -14,7 +14,7 @@ from flowcheck.ignore import load_ignore
 
 JUDGE_DIFF_CHARS = 12_000
 # Whole segments are redacted before the cut to JUDGE_DIFF_CHARS, so no value is ever split;
-# collecting stops after this many raw characters because the rest would be cut anyway.
+# later segments are left out because the cut would drop them anyway.
 _REDACTION_WINDOW = 256 * 1024
 
 
@@ -29,6 +29,18 @@ class ChangeSet:
     @property
     def paths(self) -> list[str]:
         return list(dict.fromkeys(segment.path for segment in self.segments))
+
+    def judged_segments(self) -> list[sources.Segment]:
+        """The leading segments an LLM judge could see: whole segments up to the redaction
+        window (the first one always)."""
+        judged: list[sources.Segment] = []
+        size = 0
+        for segment in self.segments:
+            if size >= _REDACTION_WINDOW:
+                break
+            judged.append(segment)
+            size += len(segment.text)
+        return judged
 
     def text_by_path(self) -> dict[str, str]:
         """Every added line of each file, paths first (they are part of what changed)."""
@@ -62,15 +74,10 @@ def collect_changes(repo: Path) -> ChangeSet:
 
 
 def judge_diff(changes: ChangeSet, rules: RuleSet) -> JudgeDiff:
-    rendered: list[str] = []
-    size = 0
-    for segment in changes.segments:
-        if size >= _REDACTION_WINDOW:
-            break
-        rendered.append(_render(segment))
-        size += len(rendered[-1])
-    text, cut = cut_at_line(sanitize("".join(rendered), rules).sanitized_text, JUDGE_DIFF_CHARS)
-    return JudgeDiff(text, cut or size >= _REDACTION_WINDOW)
+    judged = changes.judged_segments()
+    rendered = "".join(_render(segment) for segment in judged)
+    text, cut = cut_at_line(sanitize(rendered, rules).sanitized_text, JUDGE_DIFF_CHARS)
+    return JudgeDiff(text, cut or len(judged) < len(changes.segments))
 
 
 def cut_at_line(text: str, limit: int) -> tuple[str, bool]:

@@ -160,7 +160,7 @@ def _injection_warnings(issue: Issue, changes: ChangeSet, rules: RuleSet) -> lis
         (f"issue #{issue.number} body line {f.line}", f)
         for f in scan_text_findings(issue.body, rules)
     ]
-    for segment in changes.segments:
+    for segment in changes.judged_segments():  # bounded: the rest never reaches a judge
         located += [
             (f"{segment.path} line {f.line} ({segment.source})", f)
             for f in scan_text_findings(segment.text, rules, None, segment.first_line)

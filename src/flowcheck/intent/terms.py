@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 _REDACTION_TOKEN = re.compile(r"\[REDACTED_[A-Z0-9_]+_\d+\]")
 _IDENTIFIER = re.compile(r"[A-Za-z0-9]+")
@@ -49,12 +50,14 @@ def terms(text: str) -> list[str]:
     """Stemmed, lower-case content words of `text`, in order, repeats kept."""
     words: list[str] = []
     for identifier in _IDENTIFIER.findall(_REDACTION_TOKEN.sub(" ", text)):
-        for part in _PART.findall(identifier):
-            word = part.lower()
-            if word in STOP_WORDS or len(word) < 3:
-                continue
-            words.append(stem(word))
+        words += _identifier_terms(identifier)
     return words
+
+
+@lru_cache(maxsize=1 << 16)  # code repeats its identifiers: most lookups hit
+def _identifier_terms(identifier: str) -> tuple[str, ...]:
+    parts = (part.lower() for part in _PART.findall(identifier))
+    return tuple(stem(word) for word in parts if len(word) >= 3 and word not in STOP_WORDS)
 
 
 def term_counts(text: str) -> Counter[str]:
