@@ -15,7 +15,7 @@ _EDGE_PUNCTUATION = re.compile(r"^[\W_]+|[\W_]+$")
 
 
 class QueryError(FlowcheckError):
-    """A search query that cannot be searched: empty, only punctuation, or too long."""
+    """A search that cannot run: a query without words or too long, or top_k out of range."""
 
 
 @dataclass(frozen=True)

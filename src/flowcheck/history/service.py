@@ -45,8 +45,9 @@ def search(repo: Path, db_path: Path, query: str, top_k: int = 5) -> SearchResul
     )
 
 
-def index_command(path: str | None, db_path: Path, full: bool, out: TextIO) -> int:
-    """`flowcheck index [PATH] [--full]`: index, print one line of stats, exit status 0."""
+def index_command(path: str | None, db_path: Path, full: bool, out: TextIO | None = None) -> int:
+    """`flowcheck index [PATH] [--full]`: index, print one line of stats (to stdout unless
+    `out` is given), return exit status 0. Failures raise FlowcheckError subclasses."""
     stats = index_repository(Path(path or "."), db_path, None if full else DEFAULT_INDEX_LIMIT)
     head = f"HEAD {stats.head[:SHOWN_HASH_CHARS]}" if stats.head else "no commits yet"
     depth = "all commits" if stats.depth is None else f"newest {stats.depth} commits"

@@ -31,9 +31,10 @@ def tools(settings: Settings) -> list[ToolSpec]:
             int, Field(ge=1, le=MAX_TOP_K, description="How many commits to return.")
         ] = 5,
     ) -> SearchResult:
-        """Search the repository's commit history (the newest 1,000 commits from HEAD) by
-        meaning of words: which commit fixed, added or changed something, and when. Results
-        are ranked by BM25 relevance, best first. Prefer this to reading raw git log."""
+        """Search the commits reachable from HEAD (the newest 1,000, or all after
+        `flowcheck index --full`) by the words of their messages and changed paths: which
+        commit fixed, added or changed something, who made it, and when. Best match first
+        (BM25 relevance). Prefer this to reading raw git log."""
         repo = resolve(settings, repo_path)
         return await anyio.to_thread.run_sync(
             search, repo, settings.effective_index_path, query, top_k

@@ -8,7 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mcp.shared.memory import create_connected_server_and_client_session
+from mcp.types import TextContent
 
+from flowcheck import mcp_compat
 from flowcheck.errors import RepoAccessError
 from flowcheck.history import index_command
 from flowcheck.settings import Settings
@@ -74,3 +77,32 @@ def test_index_command_on_an_empty_repository(
     assert out.getvalue() == (
         f"{repo}: 0 commits indexed (newest 1000 commits), no commits yet; 0 added, 0 removed\n"
     )
+
+
+async def test_through_the_mcp_sdk_schema_result_and_tool_error(
+    new_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """0.4 defect B3.1: a failed search answered {"error": ..., "results": []}, not isError."""
+    repo = new_repo("repo")
+    wanted = commit(repo, "Retry flaky uploads", {"up.py": "retry\n"})
+    server = mcp_compat.build_server("FlowCheck", "test", "instructions")
+    (spec,) = tools(Settings(storage_path=tmp_path / "state", git_repo_path=repo))
+    mcp_compat.register_tool(server, spec)
+    async with create_connected_server_and_client_session(server._mcp_server) as client:
+        (listed,) = (await client.list_tools()).tools
+        found = await client.call_tool("search_history", {"query": "uploads"})
+        refused = await client.call_tool("search_history", {"query": "  "})
+        too_many = await client.call_tool("search_history", {"query": "x", "top_k": 51})
+    assert listed.annotations is not None
+    assert (listed.inputSchema["required"], listed.annotations.readOnlyHint) == (["query"], True)
+    assert found.structuredContent is not None
+    hashes = [hit["commit_hash"] for hit in found.structuredContent["results"]]
+    assert (found.isError, hashes) == (False, [wanted[:12]])
+    (message,) = refused.content
+    assert isinstance(message, TextContent)
+    assert (refused.isError, message.text) == (
+        True,
+        "Error executing tool search_history: query '  ' has no words to search for; pass "
+        "words from commit messages or file paths, e.g. 'fix login timeout'",
+    )
+    assert too_many.isError is True
