@@ -39,9 +39,10 @@ def parse_query(query: str) -> list[Term]:
             phrase = '"' + " ".join(words) + '"'
             terms.setdefault(phrase, Term(_EDGE_PUNCTUATION.sub("", chunk), phrase))
     if not terms:
+        # The query itself stays out of the message: errors reach the audit log.
         raise QueryError(
-            f"query {query[:80]!r} has no words to search for; pass words from commit "
-            "messages or file paths, e.g. 'fix login timeout'"
+            "query has no words to search for, only spaces or punctuation; pass words from "
+            "commit messages or file paths, e.g. 'fix login timeout'"
         )
     if len(terms) > MAX_QUERY_TERMS:
         raise QueryError(f"query has {len(terms)} distinct words; use at most {MAX_QUERY_TERMS}")

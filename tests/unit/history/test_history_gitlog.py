@@ -92,3 +92,12 @@ def test_shown_message_and_files_are_capped_but_all_paths_are_searchable(
         [f"pkg/module{n:02d}.py" for n in range(20)],
     )
     assert (hit.insertions, hit.deletions) == (25, 0)
+
+
+def test_sha256_repository(tmp_path: Path, db: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main", "--object-format=sha256")
+    full = commit(repo, "Hash migration", {"h.txt": "h\n"})
+    assert len(full) == 64
+    assert [hit.commit_hash for hit in search(repo, db, "migration").results] == [full[:12]]

@@ -19,24 +19,18 @@ def test_query_words_become_quoted_phrases() -> None:
     ]
 
 
+NO_WORDS = (
+    "query has no words to search for, only spaces or punctuation; pass words from commit "
+    "messages or file paths, e.g. 'fix login timeout'"
+)
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        (
-            "",
-            "query '' has no words to search for; pass words from commit messages or file "
-            "paths, e.g. 'fix login timeout'",
-        ),
-        (
-            "  \t\n",
-            "query '  \\t\\n' has no words to search for; pass words from commit "
-            "messages or file paths, e.g. 'fix login timeout'",
-        ),
-        (
-            "?! -- ***",
-            "query '?! -- ***' has no words to search for; pass words from commit "
-            "messages or file paths, e.g. 'fix login timeout'",
-        ),
+        ("", NO_WORDS),
+        ("  \t\n", NO_WORDS),
+        ("?! -- ***", NO_WORDS),
         ("x" * 1001, "query is 1001 characters long; use at most 1000"),
         (" ".join(f"w{n}" for n in range(33)), "query has 33 distinct words; use at most 32"),
     ],

@@ -102,7 +102,7 @@ async def test_through_the_mcp_sdk_schema_result_and_tool_error(
     assert isinstance(message, TextContent)
     assert (refused.isError, message.text) == (
         True,
-        "Error executing tool search_history: query '  ' has no words to search for; pass "
-        "words from commit messages or file paths, e.g. 'fix login timeout'",
+        "Error executing tool search_history: query has no words to search for, only spaces "
+        "or punctuation; pass words from commit messages or file paths, e.g. 'fix login timeout'",
     )
     assert too_many.isError is True
