@@ -35,7 +35,10 @@ class IntentResult(BaseModel):
         description="aligned, not_aligned, or unknown (ticket or judge unavailable: "
         "treat as not verified)."
     )
-    mode: Mode = Field(description="Who judged: heuristic, openai or anthropic.")
+    mode: Mode = Field(
+        description="The judge: heuristic, openai or anthropic (the one that would have "
+        "judged when verdict is unknown)."
+    )
     reasoning: str = Field(description="Why the verdict was reached, or why it is unknown.")
     injection_warnings: list[str] = Field(
         description="Text in the issue or diff that tries to instruct an AI. It was redacted "
