@@ -1,5 +1,6 @@
 """The change set a ticket is checked against: the added lines of everything not yet
-committed (staged, unstaged, untracked text files), collected by the guardian's readers."""
+committed (staged, unstaged, untracked text files), collected by the guardian's readers, plus
+the tracked paths that changed without adding a line (deleted, only lines removed, binary)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flowcheck.errors import ScanError
+from flowcheck.git.changes import parse_status
+from flowcheck.git.runner import run_git
 from flowcheck.guardian import sources
 from flowcheck.guardian.rules import RuleSet
 from flowcheck.guardian.service import sanitize
@@ -21,14 +24,16 @@ _REDACTION_WINDOW = 256 * 1024
 @dataclass(frozen=True)
 class ChangeSet:
     segments: tuple[sources.Segment, ...]
+    without_additions: tuple[str, ...] = ()  # changed paths that add no line
 
     @property
     def empty(self) -> bool:
-        return not any(segment.text.strip() for segment in self.segments)
+        return not self.without_additions and not any(s.text.strip() for s in self.segments)
 
     @property
     def paths(self) -> list[str]:
-        return list(dict.fromkeys(segment.path for segment in self.segments))
+        added = (segment.path for segment in self.segments)
+        return list(dict.fromkeys([*added, *self.without_additions]))
 
     def judged_segments(self) -> list[sources.Segment]:
         """The leading segments an LLM judge could see: whole segments up to the redaction
@@ -44,7 +49,7 @@ class ChangeSet:
 
     def text_by_path(self) -> dict[str, str]:
         """Every added line of each file, paths first (they are part of what changed)."""
-        texts: dict[str, str] = {}
+        texts = {path: path for path in self.without_additions}
         for segment in self.segments:
             texts[segment.path] = texts.get(segment.path, segment.path) + "\n" + segment.text
         return texts
@@ -70,12 +75,25 @@ def collect_changes(repo: Path) -> ChangeSet:
             f"reading the changes of {repo} failed at {error.filename}: {error.strerror}; "
             "fix the file's permissions and retry"
         ) from error
-    return ChangeSet(tuple(segment for part in parts for segment in part.segments))
+    segments = tuple(segment for part in parts for segment in part.segments)
+    added = {segment.path for segment in segments}
+    status = parse_status(
+        run_git(repo, "status", "--porcelain=v2", "-z", "--untracked-files=no", "--no-renames")
+    )
+    without_additions = tuple(
+        entry.path
+        for entry in status.paths
+        if entry.path not in added and not ignore.ignored(entry.path)
+    )
+    return ChangeSet(segments, without_additions)
 
 
 def judge_diff(changes: ChangeSet, rules: RuleSet) -> JudgeDiff:
     judged = changes.judged_segments()
-    rendered = "".join(_render(segment) for segment in judged)
+    rendered = "".join(_render(segment) for segment in judged) + "".join(
+        f"--- {path} (deleted, lines removed only, or binary)\n"
+        for path in changes.without_additions
+    )
     text, cut = cut_at_line(sanitize(rendered, rules).sanitized_text, JUDGE_DIFF_CHARS)
     return JudgeDiff(text, cut or len(judged) < len(changes.segments))
 

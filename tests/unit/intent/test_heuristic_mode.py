@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,16 @@ def test_injection_in_the_title_is_redacted_in_the_summary(
     assert result.injection_warnings == [
         "issue #7 title: injection-instruction-override (high): [REDACTED_INJECTION_1]"
     ]
+
+
+def test_deleting_what_the_ticket_removes_counts_as_a_change(
+    make_repo: Callable[..., Path], github: FakeServer
+) -> None:
+    """Deleted files add no line, yet they are the change a removal ticket asks for."""
+    repo = make_repo("w", {"src/legacy_xml_exporter.py": "x = 1\n", "README.md": "# w\n"})
+    git(repo, "remote", "add", "origin", "git@github.com:acme/widgets.git")
+    serve_issue(github, 7, "Remove the legacy XML exporter", "Nobody exports XML any more.")
+    git(repo, "rm", "-q", "src/legacy_xml_exporter.py")
+    result = verify(repo, make_settings(github))
+    assert (result.verdict, result.alignment_score) == ("aligned", 0.86)
+    assert result.reasoning == REASONING.format(1, "0.86")

@@ -144,6 +144,20 @@ def test_secrets_and_pii_are_redacted_before_sending(
     assert "+KEY = '[REDACTED_AWS_KEY_1]'\n+OWNER = '[REDACTED_EMAIL_1]'\n" in user_prompt(llm)
 
 
+def test_paths_without_added_lines_are_listed(
+    widgets: Path, github: FakeServer, llm: FakeServer
+) -> None:
+    openai_answer(llm, ALIGNED)
+    (widgets / "README.md").unlink()
+    samples.write(widgets, {"src/app/http_client.py": "RETRIES = 3\n"})
+    verify(widgets, openai_settings(github, llm))
+    assert user_prompt(llm).split("\n")[-4:-1] == [
+        "+",
+        "--- README.md (deleted, lines removed only, or binary)",
+        "",
+    ]
+
+
 def test_diff_is_cut_to_12000_characters(
     widgets: Path, github: FakeServer, llm: FakeServer
 ) -> None:
