@@ -101,7 +101,16 @@ def make_workspace(root: Path, uid: int, gid: int) -> Path:
     checkout would be (git refuses repositories of another owner: "dubious ownership")."""
     repo = root / "repo"
     repo.mkdir(parents=True)
-    git = ["git", "-C", str(repo)]
+    # Session fixtures run before the suite's per-test git identity is set: bring one along.
+    git = [
+        "git",
+        "-C",
+        str(repo),
+        "-c",
+        "user.name=FlowCheck Test",
+        "-c",
+        "user.email=t@example.test",
+    ]
     subprocess.run([*git, "init", "-q", "-b", "main"], check=True)
     (repo / "README.md").write_text("hello\n")
     subprocess.run([*git, "add", "README.md"], check=True)
