@@ -14,6 +14,7 @@ from flowcheck.git.runner import GitExitError, run_git
 _FORMAT = "--format=%H%x00%an%x00%at%x00%B"
 _HASH = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 and SHA-256 repositories
 _NO_SUCH_REVISION = 1  # `rev-parse --verify --quiet` exit status when HEAD has no commit yet
+_NOT_AN_ANCESTOR = (1, 128)  # merge-base --is-ancestor: not one; 128: commit gone (rewritten, gc)
 _SECONDS_PER_COMMIT = 0.02  # git log time budget grows with the batch; diffs dominate
 
 
@@ -39,10 +40,25 @@ def head_commit(repo: Path) -> str | None:
     return output.decode("ascii").strip()
 
 
-def newest_commits(repo: Path, head: str, limit: int | None) -> list[str]:
-    """Ids of the `limit` newest commits reachable from `head` (all when None), newest first."""
+def newest_commits(
+    repo: Path, head: str, limit: int | None, exclude: str | None = None
+) -> list[str]:
+    """Ids of the `limit` newest commits reachable from `head` (all when None), newest first;
+    with `exclude`, only those not reachable from it."""
     count = [] if limit is None else [f"--max-count={limit}"]
-    return run_git(repo, "rev-list", *count, head, "--").decode("ascii").split()
+    excluded = [] if exclude is None else [f"^{exclude}"]
+    return run_git(repo, "rev-list", *count, head, *excluded, "--").decode("ascii").split()
+
+
+def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
+    """Whether `descendant` extends `ancestor`; False also when `ancestor` no longer exists."""
+    try:
+        run_git(repo, "merge-base", "--is-ancestor", ancestor, descendant)
+    except GitExitError as error:
+        if error.status in _NOT_AN_ANCESTOR:
+            return False
+        raise
+    return True
 
 
 def read_commits(repo: Path, hashes: Sequence[str]) -> list[Commit]:

@@ -73,15 +73,36 @@ def _refresh(connection: sqlite3.Connection, top_level: Path, limit: int | None)
         # Read again under the write lock: another process may have indexed meanwhile.
         state = store.read_state(connection, top_level) or store.create_state(connection, top_level)
         depth = None if state.depth is None or limit is None else max(state.depth, limit)
-        wanted = gitlog.newest_commits(top_level, head, depth) if head else []
-        indexed = store.indexed_hashes(connection, state)
-        stale = indexed.difference(wanted)
-        new = [object_id for object_id in wanted if object_id not in indexed]
+        new, stale = _changes(connection, top_level, state, head, depth)
         store.remove_commits(connection, state, stale)
         store.add_commits(connection, state, gitlog.read_commits(top_level, new))
         state = store.IndexState(state.repository_id, head, depth)
         store.save_state(connection, state)
         return _stats(connection, top_level, state, added=len(new), removed=len(stale))
+
+
+def _changes(
+    connection: sqlite3.Connection,
+    top_level: Path,
+    state: store.IndexState,
+    head: str | None,
+    depth: int | None,
+) -> tuple[list[str], set[str]]:
+    """Commits to add (newest first) and to drop so the index holds what `depth` asks for.
+
+    The index always holds exactly the commits reachable from its head, within its depth. So
+    when it already holds the whole history and HEAD only moved forward, the new commits are
+    those not reachable from the indexed head, and none is dropped: no walk of all history.
+    """
+    if head is None:
+        return [], store.indexed_hashes(connection, state)
+    kept_all = state.depth is None  # already the whole history, not only now asked for
+    if kept_all and state.head and gitlog.is_ancestor(top_level, state.head, head):
+        return gitlog.newest_commits(top_level, head, None, exclude=state.head), set()
+    wanted = gitlog.newest_commits(top_level, head, depth)
+    indexed = store.indexed_hashes(connection, state)
+    new = [object_id for object_id in wanted if object_id not in indexed]
+    return new, indexed.difference(wanted)
 
 
 def _covers(depth: int | None, limit: int | None) -> bool:

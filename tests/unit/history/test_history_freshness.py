@@ -55,6 +55,22 @@ def test_new_commits_are_indexed_incrementally_with_one_git_log(
     assert hashes(repo, db, "uploader") == [new[:12]]
 
 
+def test_full_index_moving_forward_walks_only_the_new_commits(
+    new_repo: Callable[[str], Path], db: Path, git_calls: list[str]
+) -> None:
+    repo = new_repo("repo")
+    for day in range(4):
+        commit(repo, f"chore {day}", {"f.txt": f"{day}\n"}, day)
+    assert counts(index_repository(repo, db, limit=2)) == (2, 2, 0)
+    assert counts(index_repository(repo, db, limit=None)) == (4, 2, 0)  # deepened to all
+    commit(repo, "chore 4", {"f.txt": "4\n"}, day=4)
+    git_calls.clear()
+    assert counts(index_repository(repo, db, limit=None)) == (5, 1, 0)
+    assert git_calls == ["rev-parse", "merge-base", "rev-list", "log"]
+    git(repo, "reset", "-q", "--hard", "HEAD~2")
+    assert counts(index_repository(repo, db, limit=None)) == (3, 0, 2)
+
+
 def test_search_sees_a_commit_made_after_the_first_search(
     new_repo: Callable[[str], Path], db: Path
 ) -> None:

@@ -9,7 +9,14 @@ import pytest
 
 from flowcheck.errors import GitError
 from flowcheck.history import search
-from flowcheck.history.gitlog import Commit, head_commit, newest_commits, parse_log, read_commits
+from flowcheck.history.gitlog import (
+    Commit,
+    head_commit,
+    is_ancestor,
+    newest_commits,
+    parse_log,
+    read_commits,
+)
 from tests.conftest import git
 from tests.unit.history.conftest import DAY, EPOCH, commit
 
@@ -71,6 +78,9 @@ def test_head_and_newest_commits(new_repo: Callable[[str], Path]) -> None:
     assert head_commit(repo) == ids[2]
     assert newest_commits(repo, ids[2], 2) == [ids[2], ids[1]]
     assert newest_commits(repo, ids[1], None) == [ids[1], ids[0]]
+    assert newest_commits(repo, ids[2], None, exclude=ids[0]) == [ids[2], ids[1]]
+    assert [is_ancestor(repo, ids[0], ids[2]), is_ancestor(repo, ids[2], ids[0])] == [True, False]
+    assert is_ancestor(repo, "0" * 40, ids[2]) is False  # gone after a rewrite and gc
 
 
 def test_unexpected_output_is_a_git_error() -> None:
