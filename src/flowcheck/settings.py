@@ -136,7 +136,12 @@ class Settings(BaseSettings):
         None,
         description="Judge API base URL (https, or http on loopback). Default: the provider's.",
     )
-    intent_timeout: float = Field(60.0, gt=0, le=600, description="Judge request timeout, s.")
+    intent_timeout: float = Field(
+        60.0,
+        gt=0,
+        le=600,
+        description="Judge request timeout, s; also bounds the GitHub issue fetch (at most 20 s).",
+    )
     github_api_url: str = Field(
         "https://api.github.com", description="GitHub API base URL for issue look-ups."
     )

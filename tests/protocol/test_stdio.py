@@ -21,6 +21,7 @@ EXPECTED_TOOLS = [
     "sanitize_content",
     "scan_changes",
     "set_rules",
+    "verify_intent",
     "start_session",
 ]
 
