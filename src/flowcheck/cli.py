@@ -102,6 +102,12 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    from flowcheck.history import index_command
+
+    return index_command(args.path, _settings(args).effective_index_path, args.full)
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from flowcheck.audit import chain_files, verify
 
@@ -183,6 +189,15 @@ def build_parser() -> argparse.ArgumentParser:
         hook = hooks_commands.add_parser(action, help=f"{action} the FlowCheck pre-commit hook")
         hook.add_argument("path", nargs="?", default=".", help="repository (default: .)")
     hooks.set_defaults(handler=cmd_hooks)
+
+    index = commands.add_parser("index", help="index a repository's commits for search_history")
+    index.add_argument("path", nargs="?", default=".", help="repository (default: .)")
+    index.add_argument(
+        "--full",
+        action="store_true",
+        help="index every commit reachable from HEAD, not only the newest 1,000",
+    )
+    index.set_defaults(handler=cmd_index)
 
     audit = commands.add_parser("audit", help="check the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)

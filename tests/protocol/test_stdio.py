@@ -20,6 +20,7 @@ EXPECTED_TOOLS = [
     "get_session_info",
     "sanitize_content",
     "scan_changes",
+    "search_history",
     "set_rules",
     "verify_intent",
     "start_session",

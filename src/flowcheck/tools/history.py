@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import anyio
 from pydantic import Field
 
+from flowcheck.guardian.rules import RuleSet
+from flowcheck.guardian.service import sanitize
 from flowcheck.history import MAX_TOP_K, SearchResult, search
 from flowcheck.history.query import MAX_QUERY_CHARS
 from flowcheck.settings import Settings
@@ -14,7 +17,17 @@ from flowcheck.tools import ToolSpec
 from flowcheck.tools.flow import RepoPath, resolve
 
 
-def tools(settings: Settings) -> list[ToolSpec]:
+def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
+    def search_redacted(repo: Path, query: str, top_k: int) -> SearchResult:
+        # Commit messages are untrusted text: secrets, personal data and planted instructions
+        # in them come back as redaction tokens.
+        found = search(repo, settings.effective_index_path, query, top_k)
+        hits = [
+            hit.model_copy(update={"message": sanitize(hit.message, rules).sanitized_text})
+            for hit in found.results
+        ]
+        return found.model_copy(update={"results": hits})
+
     async def search_history(
         query: Annotated[
             str,
@@ -34,11 +47,10 @@ def tools(settings: Settings) -> list[ToolSpec]:
         """Search the commits reachable from HEAD (the newest 1,000, or all after
         `flowcheck index --full`) by the words of their messages and changed paths: which
         commit fixed, added or changed something, who made it, and when. Best match first
-        (BM25 relevance). Prefer this to reading raw git log."""
+        (BM25 relevance). Secrets, personal data and injected instructions in messages are
+        redacted. Prefer this to reading raw git log."""
         repo = resolve(settings, repo_path)
-        return await anyio.to_thread.run_sync(
-            search, repo, settings.effective_index_path, query, top_k
-        )
+        return await anyio.to_thread.run_sync(search_redacted, repo, query, top_k)
 
     # It writes only FlowCheck's own index (a cache of git history), never the repository.
     return [ToolSpec(search_history, read_only=True, idempotent=True)]

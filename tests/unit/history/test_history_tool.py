@@ -13,6 +13,7 @@ from mcp.types import TextContent
 
 from flowcheck import mcp_compat
 from flowcheck.errors import RepoAccessError
+from flowcheck.guardian.rules import default_rules
 from flowcheck.history import index_command
 from flowcheck.settings import Settings
 from flowcheck.tools.history import tools
@@ -20,7 +21,7 @@ from tests.unit.history.conftest import commit
 
 
 def search_history(settings: Settings) -> Any:
-    (spec,) = tools(settings)
+    (spec,) = tools(settings, default_rules())
     assert (spec.fn.__name__, spec.read_only, spec.idempotent) == ("search_history", True, True)
     return spec.fn
 
@@ -50,6 +51,18 @@ async def test_tool_refuses_a_repository_outside_the_allowed_roots(
     with pytest.raises(RepoAccessError, match="outside the allowed roots"):
         await search_history(settings)("secret", repo_path=str(repo))
     assert not (tmp_path / "state").exists()
+
+
+async def test_secrets_in_commit_messages_come_back_redacted(
+    new_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    repo = new_repo("repo")
+    commit(repo, "Rotate the deploy key AKIAZ7Q4M2W3R5T6Y3U6 for staging", {"k.txt": "k\n"})
+    settings = Settings(storage_path=tmp_path / "state", git_repo_path=repo)
+    result = await search_history(settings)("rotate deploy key")
+    assert [hit.message for hit in result.results] == [
+        "Rotate the deploy key [REDACTED_AWS_KEY_1] for staging"
+    ]
 
 
 def test_index_command_prints_one_line_of_stats(
@@ -86,7 +99,7 @@ async def test_through_the_mcp_sdk_schema_result_and_tool_error(
     repo = new_repo("repo")
     wanted = commit(repo, "Retry flaky uploads", {"up.py": "retry\n"})
     server = mcp_compat.build_server("FlowCheck", "test", "instructions")
-    (spec,) = tools(Settings(storage_path=tmp_path / "state", git_repo_path=repo))
+    (spec,) = tools(Settings(storage_path=tmp_path / "state", git_repo_path=repo), default_rules())
     mcp_compat.register_tool(server, spec)
     async with create_connected_server_and_client_session(server._mcp_server) as client:
         (listed,) = (await client.list_tools()).tools
