@@ -12,6 +12,9 @@ exit 0 lets the commit through, 2 (findings) blocks it, anything else fails clos
   (default ``~/.flowcheck/bypass.log``); if that line cannot be written the commit is refused.
 - ``FLOWCHECK_HOOK_FAIL_OPEN=1`` lets commits through unscanned when flowcheck is missing or
   the scan errors (exit 3); the default is to refuse them.
+
+The post-commit hook refreshes the search_history index (``flowcheck index``) in the
+background; it never delays or fails a commit.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from flowcheck.errors import FlowcheckError
 from flowcheck.git.runner import run_git
 
 MARKER = "# FlowCheck managed hook"
-HOOK_NAMES = ("pre-commit",)
+HOOK_NAMES = ("pre-commit", "post-commit")
 _CHAINED_PLACEHOLDER = "@CHAINED@"
 
 

@@ -128,7 +128,7 @@ def test_existing_hook_is_chained_and_restored(repo: Path, fake_bin: Path, shell
     assert fake_calls(repo) == ["chained", "scan --staged"]
     assert run_hook(repo, shell, [fake_bin], CHAINED_EXIT="5").returncode == 5
     assert fake_calls(repo) == ["chained", "scan --staged", "chained"]
-    assert hooks.uninstall(repo) == [folder / "pre-commit"]
+    assert hooks.uninstall(repo) == [folder / "pre-commit", folder / "post-commit"]
     assert (folder / "pre-commit").read_text() == original
     assert (folder / "pre-commit.backup").read_text() == "older backup\n"
 
@@ -136,14 +136,18 @@ def test_existing_hook_is_chained_and_restored(repo: Path, fake_bin: Path, shell
 def test_core_hooks_path_is_respected(repo: Path) -> None:
     """0.4 defect B2.9: the installer ignored core.hooksPath (husky)."""
     git(repo, "config", "core.hooksPath", ".husky")
-    assert hooks.install(repo) == [(repo / ".husky" / "pre-commit").resolve()]
+    assert hooks.install(repo) == [
+        (repo / ".husky" / name).resolve() for name in ("pre-commit", "post-commit")
+    ]
     assert os.access(repo / ".husky" / "pre-commit", os.X_OK)
 
 
 def test_linked_worktree_uses_the_common_hooks_directory(repo: Path, tmp_path: Path) -> None:
     worktree = tmp_path / "wt"
     git(repo, "worktree", "add", "-q", str(worktree))
-    assert hooks.install(worktree) == [(repo / ".git" / "hooks" / "pre-commit").resolve()]
+    assert hooks.install(worktree) == [
+        (repo / ".git" / "hooks" / name).resolve() for name in ("pre-commit", "post-commit")
+    ]
 
 
 def test_git_commit_is_blocked_by_findings(repo: Path, fake_bin: Path) -> None:
@@ -155,7 +159,25 @@ def test_git_commit_is_blocked_by_findings(repo: Path, fake_bin: Path) -> None:
     with pytest.raises(subprocess.CalledProcessError):
         git(repo, "commit", "-q", "-m", "blocked", env=env)
     git(repo, "commit", "-q", "-m", "passes", env={**env, "FAKE_EXIT": "0"})
-    assert fake_calls(repo) == ["scan --staged", "scan --staged"]
+    scans = [call for call in fake_calls(repo) if call != "index"]
+    assert scans == ["scan --staged", "scan --staged"]
+
+
+def test_post_commit_refreshes_the_search_index_in_the_background(
+    repo: Path, fake_bin: Path
+) -> None:
+    import time
+
+    hooks.install(repo)
+    (repo / "new.txt").write_text("x\n")
+    git(repo, "add", "new.txt")
+    path = os.pathsep.join([str(fake_bin), os.environ["PATH"]])
+    env = {"PATH": path, "FAKE_LOG": str(repo.parent / "fake.log"), "FAKE_EXIT": "0"}
+    git(repo, "commit", "-q", "-m", "indexed", env=env)
+    deadline = time.monotonic() + 10
+    while "index" not in fake_calls(repo) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fake_calls(repo) == ["scan --staged", "index"]
 
 
 REAL_SCAN = """#!{python}
