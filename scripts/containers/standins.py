@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from dockerfile import PYTEST_WRAPPER, traefik_dockerfile, variant_dockerfile
@@ -188,20 +189,31 @@ def _copy_tracked_tree(dest: Path) -> None:
             shutil.copy2(source, target)
 
 
-def build_variant(spec: ImageSpec, variant: str, base: str, house: Path, extras: set[str]) -> str:
+@dataclass(frozen=True)
+class BuildInputs:
+    """What every variant's build shares: the base image, the wheelhouse, the project's wheel."""
+
+    base: str
+    wheelhouse: Path
+    extras: set[str]
+    wheel: Path
+
+
+def build_variant(spec: ImageSpec, variant: str, inputs: BuildInputs) -> str:
     """Build one variant's image with the network off; returns its `<repository>:<tag>`."""
     required, optional = _pyproject_requirements()
-    wanted = [extra for extra in spec.variants[variant].extras if extra in extras]
+    wanted = [extra for extra in spec.variants[variant].extras if extra in inputs.extras]
     requirements = required + [req for extra in wanted for req in optional[extra]]
     ref = spec.image_ref(variant)
     with tempfile.TemporaryDirectory(prefix=f"flowcheck-{variant}-") as scratch:
         context = Path(scratch)
-        shutil.copytree(house, context / "wheels", ignore=shutil.ignore_patterns(".*"))
-        wheel = project_wheel(context / "project")
+        shutil.copytree(inputs.wheelhouse, context / "wheels", ignore=shutil.ignore_patterns(".*"))
+        (context / "project").mkdir()
+        shutil.copy2(inputs.wheel, context / "project" / inputs.wheel.name)
         if spec.variants[variant].tests:
             _copy_tracked_tree(context / "source")
             shutil.copy2(Path(__file__).with_name(PYTEST_WRAPPER), context / PYTEST_WRAPPER)
-        dockerfile = variant_dockerfile(spec, variant, base, wheel.name, requirements)
+        dockerfile = variant_dockerfile(spec, variant, inputs.base, inputs.wheel.name, requirements)
         (context / "Dockerfile").write_text(dockerfile)
         _build_replacing(ref, context)
     return ref
@@ -256,7 +268,9 @@ def build_all(variants: list[str], with_traefik: bool = True) -> dict[str, str]:
     base = base_image()
     wanted_extras = {extra for name in variants for extra in spec.variants[name].extras}
     house, extras = wheelhouse(wanted_extras)
-    built = {name: build_variant(spec, name, base, house, extras) for name in variants}
+    with tempfile.TemporaryDirectory(prefix="flowcheck-wheel-") as scratch:
+        inputs = BuildInputs(base, house, extras, project_wheel(Path(scratch)))
+        built = {name: build_variant(spec, name, inputs) for name in variants}
     if with_traefik:
         built["traefik"] = build_traefik()
     return built
