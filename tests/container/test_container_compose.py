@@ -146,6 +146,12 @@ def test_restart_flowcheck_keeps_the_audit_log_and_rules_under_data(stack: Stack
     assert (before, "audit.log" in before) == (data_listing(stack), True)
 
 
+def test_traefik_rate_limit_answers_429_to_a_burst(stack: Stack) -> None:
+    """Runs after every other request through Traefik: it empties the client's bucket."""
+    statuses = {request(stack.base_url, "GET", "/healthz", {}, None).status for _ in range(150)}
+    assert statuses == {200, 429}
+
+
 def test_down_v_removes_containers_volumes_and_network(stack: Stack) -> None:
     compose(stack.project, stack.env_file, "down", "-v")
     assert project_resources(stack.project) == []
