@@ -47,7 +47,13 @@ def dev_stack(
 
 def test_pytest_passes_inside_the_dev_image(images: dict[str, str]) -> None:
     """0.4 defect B4.4: CI ran pytest inside an image that had no pytest."""
-    result = docker("run", "--rm", images["dev"], "pytest", "-q", check=False, timeout=600)
+    name = f"flowcheck-dev-pytest-{uuid.uuid4().hex[:8]}"
+    try:
+        # Below pytest's own 600 s timeout, so that a hung suite still gets its container removed.
+        result = docker("run", "--rm", "--name", name, images["dev"], "pytest", "-q",
+                        check=False, timeout=480)  # fmt: skip
+    finally:
+        docker("rm", "-f", "-v", name, check=False)
     assert result.returncode == 0, result.stdout[-3000:]
 
 
