@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flowcheck.guardian.block import Block
 from flowcheck.guardian.rule import Hit, RuleMeta
 from flowcheck.guardian.values import (
     has_entropy,
@@ -19,8 +20,8 @@ from flowcheck.guardian.values import (
     looks_like_code,
 )
 
-_KEYWORD = re.compile(r"pass|pwd|secret|token|key|auth|credential|bearer|seed")
-_KEYWORD_ANY_CASE = re.compile(_KEYWORD.pattern, re.IGNORECASE)
+_KEYWORDS = ("pass", "pwd", "secret", "token", "key", "auth", "credential", "bearer", "seed")
+_KEYWORD_ANY_CASE = re.compile("|".join(_KEYWORDS), re.IGNORECASE)
 _ASSIGNMENT = re.compile(
     r"(?P<name>[A-Za-z0-9_.-]{1,60})[\"'\]]{0,2}[ \t]{0,4}(?P<op>:=|=>|=|:|[ \t]to)[ \t]{0,4}"
     r"(?:(?P<q>[\"'`])(?P<qv>[^\"'`\n]{3,200})(?P=q)|(?P<v>[^\s\"'`,;=()\[\]{}<>|&]{3,200}={0,2}))"
@@ -54,17 +55,27 @@ _BEARER = RuleMeta("authorization-header", "SECRET", "secret", "high", 0.8)
 class AssignmentDetector:
     rule_ids: tuple[str, ...] = ("generic-password", "generic-secret", "authorization-header")
 
-    def detect(self, text: str, lowered: str) -> Iterator[Hit]:
-        finder = _KEYWORD if len(lowered) == len(text) else _KEYWORD_ANY_CASE
-        haystack = lowered if finder is _KEYWORD else text
-        done_until = -1
-        for keyword in finder.finditer(haystack):
-            if keyword.start() < done_until:
-                continue
-            line_start = text.rfind("\n", 0, keyword.start()) + 1
-            line_end = text.find("\n", keyword.end())
-            done_until = len(text) if line_end == -1 else line_end
-            yield from _line_hits(text, line_start, done_until)
+    def detect(self, block: Block) -> Iterator[Hit]:
+        text = block.text
+        for line_start in _keyword_lines(block):
+            line_end = text.find("\n", line_start)
+            yield from _line_hits(text, line_start, len(text) if line_end == -1 else line_end)
+
+
+def _keyword_lines(block: Block) -> list[int]:
+    """Sorted starts of the lines holding a keyword: one search per keyword the block has."""
+    text, lowered = block.text, block.lowered
+    if len(lowered) != len(text):  # lower() changed offsets: search the text itself
+        matches = _KEYWORD_ANY_CASE.finditer(text)
+        return sorted({text.rfind("\n", 0, m.start()) + 1 for m in matches})
+    starts: set[int] = set()
+    for keyword in (k for k in _KEYWORDS if block.contains(k)):
+        position = lowered.find(keyword)
+        while position != -1:
+            starts.add(lowered.rfind("\n", 0, position) + 1)
+            line_end = lowered.find("\n", position)
+            position = -1 if line_end == -1 else lowered.find(keyword, line_end)
+    return sorted(starts)
 
 
 def _line_hits(text: str, start: int, line_end: int) -> Iterator[Hit]:

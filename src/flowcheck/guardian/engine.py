@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from flowcheck.guardian.block import Block
 from flowcheck.guardian.models import SEVERITY_RANK
 from flowcheck.guardian.rule import Hit
 from flowcheck.guardian.rules import RuleSet
@@ -18,10 +19,10 @@ def scan_text(text: str, rules: RuleSet, path: str | None = None) -> list[Hit]:
     if path is not None and rules.path_allowed(path):
         return []
     hits: list[Hit] = []
-    for offset, block in _blocks(text):
-        lowered = block.lower()
+    for offset, block_text in _blocks(text):
+        block = Block(block_text)
         for detector in rules.detectors:
-            for hit in detector.detect(block, lowered):
+            for hit in detector.detect(block):
                 hits.append(Hit(hit.start + offset, hit.end + offset, hit.meta) if offset else hit)
     allowed_lines = _pragma_lines(text)
     kept = [

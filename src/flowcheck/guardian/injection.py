@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flowcheck.guardian import normalize
+from flowcheck.guardian.block import Block, line_starts
 from flowcheck.guardian.injection_patterns import PHRASES, Phrase
 from flowcheck.guardian.injection_triggers import TRIGGERS
 from flowcheck.guardian.models import Severity
@@ -37,6 +38,7 @@ _CODE_STATEMENT = re.compile(
     r"^[ \t+-]{0,16}(?:[A-Za-z_][\w.]{0,64}(?:[ \t]{0,4},[ \t]{0,4}[A-Za-z_][\w.]{0,64}){0,8}"
     r"[ \t]{0,4}(?:[:+]?=(?!=))|assert\b|return\b|yield\b|[A-Za-z_][\w.]{0,64}\()"
 )
+_NON_ASCII = re.compile(r"[^\x00-\x7f]{1,10000}")
 _HIDDEN = _meta("hidden_unicode", 0.95)
 _METAS = {(p.category, p.weight): _meta(p.category, p.weight) for p in PHRASES}
 
@@ -49,17 +51,25 @@ class InjectionDetector:
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(sorted({m.rule_id for m in (*_METAS.values(), _HIDDEN)}))
 
-    def detect(self, text: str, lowered: str) -> Iterator[Hit]:
-        lines = _Lines(text)
+    def detect(self, block: Block) -> Iterator[Hit]:
+        text, lowered = block.text, block.lowered
+        present = [word for word in TRIGGERS if block.contains(word)]
+        if text.isascii() and not present:
+            return
+        lines = _Lines(text, block.line_starts)
         flagged: set[int] = set()
         if not text.isascii():
             for index in lines.non_ascii_indices():
                 if _hidden_unicode(lines.line(index)):
                     flagged.add(index)
                     yield Hit(*lines.content_span(index, index), _HIDDEN)
-        line_of = lines.index_of if len(lowered) == len(text) else _Lines(lowered).index_of
+        line_of = (
+            lines.index_of
+            if len(lowered) == len(text)
+            else _Lines(lowered, line_starts(lowered)).index_of
+        )
         checked_until = -1
-        for index in sorted(_trigger_lines(lowered, line_of)):
+        for index in sorted(_trigger_lines(lowered, present, line_of)):
             if index <= checked_until:
                 continue
             checked_until = index
@@ -99,6 +109,8 @@ def _best_phrase(text: str, limit: int) -> tuple[Phrase, int] | None:
     """The heaviest phrase whose match starts before ``limit``."""
     best: tuple[Phrase, int] | None = None
     for phrase in PHRASES:
+        if phrase.heads is not None and phrase.heads.search(text) is None:
+            continue
         match = phrase.pattern.search(text, 0, len(text))
         if match is None or match.start() >= limit:
             continue
@@ -107,10 +119,10 @@ def _best_phrase(text: str, limit: int) -> tuple[Phrase, int] | None:
     return best
 
 
-def _trigger_lines(lowered: str, line_of: Callable[[int], int]) -> set[int]:
-    """Indices of lines holding a trigger word; each line is reported once per trigger."""
+def _trigger_lines(lowered: str, words: list[str], line_of: Callable[[int], int]) -> set[int]:
+    """Indices of lines holding one of ``words``; each line is reported once per word."""
     found: set[int] = set()
-    for word in TRIGGERS:
+    for word in words:
         position = lowered.find(word)
         while position != -1:
             found.add(line_of(position))
@@ -136,10 +148,10 @@ def _hidden_unicode(line: str) -> bool:
 class _Lines:
     """Line offsets of a text, computed once, for mapping positions to lines."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, starts: list[int]) -> None:
         self.text = text
-        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
-        self.count = len(self.starts)
+        self.starts = starts
+        self.count = len(starts)
 
     def index_of(self, position: int) -> int:
         return bisect_right(self.starts, position) - 1
@@ -154,6 +166,10 @@ class _Lines:
         return (start, max(end, start + 1))
 
     def non_ascii_indices(self) -> Iterator[int]:
-        for index in range(self.count):
-            if not self.line(index).isascii():
+        """Lines holding a non-ASCII character, in order (found by one regex pass)."""
+        last = -1
+        for match in _NON_ASCII.finditer(self.text):
+            index = self.index_of(match.start())
+            if index != last:
+                last = index
                 yield index

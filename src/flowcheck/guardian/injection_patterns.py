@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
 
 
 def _gap(words: int) -> str:
@@ -56,13 +58,39 @@ _LEAK_VERBS = (
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
+    """``heads`` matches the literal start every match has (None: no such start), so a text
+    it does not match is skipped without running the slower ``pattern``."""
+
     category: str
     weight: float
     pattern: re.Pattern[str]
+    heads: re.Pattern[str] | None = None
 
 
 def _p(category: str, weight: float, pattern: str) -> Phrase:
-    return Phrase(category, weight, re.compile(pattern))
+    heads = _heads(list(sre_parse.parse(pattern)))
+    gate = re.compile("|".join(map(re.escape, heads))) if heads else None
+    return Phrase(category, weight, re.compile(pattern), gate)
+
+
+def _heads(items: list[tuple[Any, Any]]) -> tuple[str, ...]:
+    """The literal beginnings of a parsed pattern, or () when a match may start otherwise."""
+    prefix = ""
+    for op, arg in items:
+        if op == sre_parse.AT and not prefix:
+            continue  # \b and ^ consume nothing
+        if op == sre_parse.LITERAL:
+            prefix += chr(arg)
+            continue
+        if prefix:
+            break
+        if op == sre_parse.SUBPATTERN:
+            return _heads(list(arg[-1]))
+        if op == sre_parse.BRANCH:
+            branches = [_heads(list(branch)) for branch in arg[1]]
+            return () if not all(branches) else tuple(h for b in branches for h in b)
+        return ()
+    return (prefix,) if prefix else ()
 
 
 PHRASES: tuple[Phrase, ...] = (

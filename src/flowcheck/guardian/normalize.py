@@ -30,6 +30,8 @@ def decode_tags(text: str) -> str:
 
 def fold(text: str) -> str:
     """NFKC, drop invisible and bidi controls, fold homoglyphs, lower-case."""
+    if text.isascii():  # none of the disguises is ASCII, and NFKC leaves ASCII alone
+        return text.lower()
     text = decode_tags(text)
     text = "".join(c for c in text if c not in ZERO_WIDTH and c not in BIDI_ALL)
     return unicodedata.normalize("NFKC", text).translate(_HOMOGLYPHS).lower()

@@ -41,7 +41,7 @@ def card_ok(text: str, start: int, end: int) -> bool:
 
 
 _SSN_INVALID = frozenset({"123456789", "078051120", "219099999"})
-_SSN_CONTEXT = ("ssn", "social security", "social_security", "tax id", "taxpayer")
+SSN_CONTEXT = ("ssn", "social security", "social_security", "tax id", "taxpayer")
 
 
 def ssn_ok(text: str, start: int, end: int) -> bool:
@@ -55,7 +55,7 @@ def ssn_ok(text: str, start: int, end: int) -> bool:
         and number not in _SSN_INVALID
     )
     dashed = text[start + 3] == "-" and text[start + 6] == "-"
-    return valid and (dashed or any(w in _before(text, start) for w in _SSN_CONTEXT))
+    return valid and (dashed or any(w in _before(text, start) for w in SSN_CONTEXT))
 
 
 def iban_ok(text: str, start: int, end: int) -> bool:
@@ -66,7 +66,7 @@ def iban_ok(text: str, start: int, end: int) -> bool:
     return int("".join(str(int(c, 36)) for c in rotated)) % 97 == 1
 
 
-_PHONE_CONTEXT = (
+PHONE_CONTEXT = (
     "phone",
     "tel",
     "mobile",
@@ -90,7 +90,7 @@ def phone_ok(text: str, start: int, end: int) -> bool:
 
 
 def national_phone_ok(text: str, start: int, end: int) -> bool:
-    return phone_ok(text, start, end) and any(w in _before(text, start) for w in _PHONE_CONTEXT)
+    return phone_ok(text, start, end) and any(w in _before(text, start) for w in PHONE_CONTEXT)
 
 
 # Dotted numbers that are versions or ASN.1 object identifiers, not addresses.

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from flowcheck.guardian.block import Block
 from flowcheck.guardian.rule import Hit, RuleMeta
 
 _KEY_BEGIN = re.compile(
@@ -34,9 +35,10 @@ class PrivateKeyDetector:
     def rule_ids(self) -> tuple[str, ...]:
         return (self.meta.rule_id,)
 
-    def detect(self, text: str, lowered: str) -> Iterator[Hit]:
-        if "private key" not in lowered and "putty-user-key" not in lowered:
+    def detect(self, block: Block) -> Iterator[Hit]:
+        if not block.contains("private key") and not block.contains("putty-user-key"):
             return
+        text = block.text
         position = 0
         while (begin := _KEY_BEGIN.search(text, position)) is not None:
             end = self._block_end(text, begin.end())

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from flowcheck.guardian.block import Block
 from flowcheck.guardian.models import Category, Severity
 
 
@@ -39,12 +40,12 @@ class Hit:
 
 
 class Detector(Protocol):
-    """Anything that finds hits in a text. ``lowered`` is ``text.lower()``, computed once."""
+    """Anything that finds hits in a block of text (offsets into ``block.text``)."""
 
     @property
     def rule_ids(self) -> tuple[str, ...]: ...
 
-    def detect(self, text: str, lowered: str) -> Iterator[Hit]: ...
+    def detect(self, block: Block) -> Iterator[Hit]: ...
 
 
 Validator = Callable[[str, int, int], bool]
@@ -53,22 +54,37 @@ Validator = Callable[[str, int, int], bool]
 
 @dataclass(frozen=True)
 class PatternRule:
-    """A regex rule gated by a keyword pre-filter: it runs only if a keyword occurs in the text."""
+    """A regex rule gated by a keyword pre-filter: it runs only if a keyword occurs in the text.
+
+    ``shape_pattern``, when given, is ``pattern`` rewritten for ``Block.shape`` (digits as
+    '0', capitals as 'A'), finding the same spans on ASCII text; its literal start ("AA00")
+    lets ``re`` skip ahead in C where ``pattern`` starts with a class it tests at every place.
+    """
 
     meta: RuleMeta
     pattern: re.Pattern[str]
     keywords: tuple[str, ...] = ()
     group: int | str = 0
     validator: Validator | None = field(default=None)
+    shape_pattern: re.Pattern[bytes] | None = None
+    keywords_cased: bool = False  # a keyword must also occur in the text exactly as written
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
         return (self.meta.rule_id,)
 
-    def detect(self, text: str, lowered: str) -> Iterator[Hit]:
-        if self.keywords and not any(k in lowered for k in self.keywords):
+    def detect(self, block: Block) -> Iterator[Hit]:
+        if self.keywords and not any(block.contains(k) for k in self.keywords):
             return
-        for match in self.pattern.finditer(text):
+        if self.keywords_cased and not any(k in block.text for k in self.keywords):
+            return
+        text, shape = block.text, block.shape
+        matches = (
+            self.pattern.finditer(text)
+            if self.shape_pattern is None or shape is None
+            else self.shape_pattern.finditer(shape)
+        )
+        for match in matches:
             start, end = match.span(self.group)
             if start < end and (self.validator is None or self.validator(text, start, end)):
                 yield Hit(start, end, self.meta)

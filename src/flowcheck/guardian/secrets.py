@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from flowcheck.guardian.assignments import AssignmentDetector
 from flowcheck.guardian.models import Severity
@@ -31,8 +32,6 @@ def _rule(
     ):  # checked after matching: a literal first keeps the search fast
         pattern = pattern.removeprefix(_B)
         validator = _after_boundary(validator)
-        if not pattern.startswith("["):  # the literal prefix search beats a keyword pre-check
-            keywords = ()
     return PatternRule(meta, re.compile(pattern), keywords, group, validator)
 
 
@@ -233,14 +232,17 @@ DER_AND_JWK_RULES: tuple[PatternRule, ...] = (
         r"[A-Za-z0-9+/]{60,8000}={0,2}",
         (),
     ),
-    _rule(
-        "jwk-private-key",
-        "PRIVATE_KEY",
-        r"(?<![A-Za-z0-9_])[\"']{0,1}(?:k|d|p|q|dp|dq|qi)[\"']{0,1}[ \t]{0,3}:[ \t]{0,3}"
-        r"[\"'](?P<v>[A-Za-z0-9_-]{22,1024})[\"']",
-        ("kty",),
-        group="v",
-        validator=_jwk_context,
+    replace(
+        _rule(
+            "jwk-private-key",
+            "PRIVATE_KEY",
+            r"(?<![A-Za-z0-9_])[\"']{0,1}(?:k|d|p|q|dp|dq|qi)[\"']{0,1}[ \t]{0,3}:[ \t]{0,3}"
+            r"[\"'](?P<v>[A-Za-z0-9_-]{22,1024})[\"']",
+            ("kty",),
+            group="v",
+            validator=_jwk_context,
+        ),
+        keywords_cased=True,  # the validator looks for "kty" as written
     ),
 )
 
