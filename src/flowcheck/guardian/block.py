@@ -34,13 +34,18 @@ class Block:
         distinct_lines = set(self.lowered.split("\n"))
         return "\n" + "\n".join(set("\n".join(distinct_lines).split())) + "\n"
 
+    @property
+    def has_vocabulary(self) -> bool:
+        """Whether ``vocabulary`` pays off: below this size searching the block is cheaper."""
+        return len(self.text) >= _SMALL
+
     def contains(self, needle: str) -> bool:
         """Exactly ``needle in self.lowered``, answered from the vocabulary when it can be.
 
         A needle without whitespace lies inside one word. A needle with spaces needs its first
         piece to end a word, its middle pieces to be words and its last piece to start one; only
         when all are present is the block itself searched."""
-        if len(self.text) < _SMALL:
+        if not self.has_vocabulary:
             return needle in self.lowered
         pieces = needle.split(" ")
         if len(pieces) == 1 and not any(c.isspace() for c in needle):

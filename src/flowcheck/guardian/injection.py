@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from flowcheck.guardian import normalize
 from flowcheck.guardian.block import Block, line_starts
 from flowcheck.guardian.injection_patterns import PHRASES, Phrase
-from flowcheck.guardian.injection_triggers import TRIGGERS
+from flowcheck.guardian.injection_triggers import present_triggers
 from flowcheck.guardian.models import Severity
 from flowcheck.guardian.rule import Hit, RuleMeta
 
@@ -52,40 +52,33 @@ class InjectionDetector:
         return tuple(sorted({m.rule_id for m in (*_METAS.values(), _HIDDEN)}))
 
     def detect(self, block: Block) -> Iterator[Hit]:
-        text, lowered = block.text, block.lowered
-        present = [word for word in TRIGGERS if block.contains(word)]
+        text = block.text
+        present = present_triggers(block)
         if text.isascii() and not present:
             return
-        lines = _Lines(text, block.line_starts)
+        lines = _Lines(text)
         flagged: set[int] = set()
         if not text.isascii():
-            for index in lines.non_ascii_indices():
-                if _hidden_unicode(lines.line(index)):
-                    flagged.add(index)
-                    yield Hit(*lines.content_span(index, index), _HIDDEN)
-        line_of = (
-            lines.index_of
-            if len(lowered) == len(text)
-            else _Lines(lowered, line_starts(lowered)).index_of
-        )
+            for first in lines.non_ascii_starts():
+                if _hidden_unicode(lines.line(first)):
+                    flagged.add(first)
+                    yield Hit(*lines.content_span(first, first), _HIDDEN)
         checked_until = -1
-        for index in sorted(_trigger_lines(lowered, present, line_of)):
-            if index <= checked_until:
+        for first in sorted(_trigger_lines(block, present)):
+            if first <= checked_until:
                 continue
-            checked_until = index
-            hit = self._phrase_hit(lines, index, flagged)
+            checked_until = first
+            hit = self._phrase_hit(lines, first, flagged)
             if hit is not None:
-                checked_until = lines.index_of(hit.end - 1)
+                checked_until = lines.start_of(hit.end - 1)
                 yield hit
 
     def _phrase_hit(self, lines: _Lines, first: int, flagged: set[int]) -> Hit | None:
-        """A phrase that starts on line ``first``, read together with the next lines."""
+        """A phrase that starts on the line starting at ``first``, read with the next lines."""
         if first in flagged:
             return None
-        last = min(first + _WINDOW, lines.count - 1)
-        pieces = [
-            normalize.fold(_strip_prefix(lines.line(i)[:_MAX_LINE])) for i in range(first, last + 1)
-        ]
+        window = lines.following(first, _WINDOW)
+        pieces = [normalize.fold(_strip_prefix(lines.line(i)[:_MAX_LINE])) for i in window]
         found = _best_phrase(" ".join(pieces), limit=len(pieces[0]))
         for run in normalize.decoded_base64_runs(lines.line(first)[:_MAX_LINE]):
             decoded = _best_phrase(normalize.fold(run), limit=len(run))
@@ -98,18 +91,21 @@ class InjectionDetector:
         ):
             return None  # prompt-building code quotes chat-template tokens
         phrase, match_end = found
-        end_line, consumed = first, len(pieces[0])
-        while consumed < match_end and end_line < last:
-            end_line += 1
-            consumed += 1 + len(pieces[end_line - first])
-        return Hit(*lines.content_span(first, end_line), _METAS[(phrase.category, phrase.weight)])
+        taken, consumed = 0, len(pieces[0])
+        while consumed < match_end and taken < len(window) - 1:
+            taken += 1
+            consumed += 1 + len(pieces[taken])
+        return Hit(
+            *lines.content_span(first, window[taken]), _METAS[(phrase.category, phrase.weight)]
+        )
 
 
 def _best_phrase(text: str, limit: int) -> tuple[Phrase, int] | None:
     """The heaviest phrase whose match starts before ``limit``."""
     best: tuple[Phrase, int] | None = None
     for phrase in PHRASES:
-        if phrase.heads is not None and phrase.heads.search(text) is None:
+        head_end = min(len(text), limit + phrase.head_length)  # a match starts before limit
+        if phrase.heads is not None and phrase.heads.search(text, 0, head_end) is None:
             continue
         match = phrase.pattern.search(text, 0, len(text))
         if match is None or match.start() >= limit:
@@ -119,18 +115,23 @@ def _best_phrase(text: str, limit: int) -> tuple[Phrase, int] | None:
     return best
 
 
-def _trigger_lines(lowered: str, words: list[str], line_of: Callable[[int], int]) -> set[int]:
-    """Indices of lines holding one of ``words``; each line is reported once per word."""
+def _trigger_lines(block: Block, words: list[str]) -> set[int]:
+    """Start offsets of the lines holding one of ``words``."""
+    lowered = block.lowered
     found: set[int] = set()
     for word in words:
         position = lowered.find(word)
         while position != -1:
-            found.add(line_of(position))
+            found.add(lowered.rfind("\n", 0, position) + 1)
             line_end = lowered.find("\n", position)
             if line_end == -1:
                 break
             position = lowered.find(word, line_end)
-    return found
+    if len(lowered) == len(block.text):
+        return found
+    # lower() lengthened some characters: carry the lines over by their numbers
+    numbers = line_starts(lowered)
+    return {block.line_starts[bisect_right(numbers, start) - 1] for start in found}
 
 
 def _strip_prefix(line: str) -> str:
@@ -146,30 +147,39 @@ def _hidden_unicode(line: str) -> bool:
 
 
 class _Lines:
-    """Line offsets of a text, computed once, for mapping positions to lines."""
+    """Lines of a text, each named by the offset it starts at; found on demand, so a block
+    with few candidate lines never maps them all."""
 
-    def __init__(self, text: str, starts: list[int]) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = starts
-        self.count = len(starts)
 
-    def index_of(self, position: int) -> int:
-        return bisect_right(self.starts, position) - 1
+    def start_of(self, position: int) -> int:
+        return self.text.rfind("\n", 0, position) + 1
 
-    def line(self, index: int) -> str:
-        end = self.starts[index + 1] - 1 if index + 1 < self.count else len(self.text)
-        return self.text[self.starts[index] : end]
+    def line(self, start: int) -> str:
+        end = self.text.find("\n", start)
+        return self.text[start : len(self.text) if end == -1 else end]
+
+    def following(self, start: int, count: int) -> list[int]:
+        """``start`` and the starts of up to ``count`` lines after it."""
+        starts = [start]
+        while len(starts) <= count:
+            end = self.text.find("\n", starts[-1])
+            if end == -1:
+                break
+            starts.append(end + 1)
+        return starts
 
     def content_span(self, first: int, last: int) -> tuple[int, int]:
-        start = self.starts[first] + len(self.line(first)) - len(self.line(first).lstrip())
-        end = self.starts[last] + len(self.line(last).rstrip())
+        start = first + len(self.line(first)) - len(self.line(first).lstrip())
+        end = last + len(self.line(last).rstrip())
         return (start, max(end, start + 1))
 
-    def non_ascii_indices(self) -> Iterator[int]:
+    def non_ascii_starts(self) -> Iterator[int]:
         """Lines holding a non-ASCII character, in order (found by one regex pass)."""
         last = -1
         for match in _NON_ASCII.finditer(self.text):
-            index = self.index_of(match.start())
-            if index != last:
-                last = index
-                yield index
+            start = self.start_of(match.start())
+            if start != last:
+                last = start
+                yield start

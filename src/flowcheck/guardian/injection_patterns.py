@@ -58,39 +58,46 @@ _LEAK_VERBS = (
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """``heads`` matches the literal start every match has (None: no such start), so a text
-    it does not match is skipped without running the slower ``pattern``."""
+    """``heads`` matches the literal start (after any word boundary) every match of
+    ``pattern`` has, at most ``head_length`` characters long; None when there is no such
+    start. Where ``heads`` finds nothing, the slower ``pattern`` is not run."""
 
     category: str
     weight: float
     pattern: re.Pattern[str]
     heads: re.Pattern[str] | None = None
+    head_length: int = 0
 
 
 def _p(category: str, weight: float, pattern: str) -> Phrase:
-    heads = _heads(list(sre_parse.parse(pattern)))
-    gate = re.compile("|".join(map(re.escape, heads))) if heads else None
-    return Phrase(category, weight, re.compile(pattern), gate)
+    heads = _heads(list(sre_parse.parse(pattern)), boundary=False)
+    if not heads:
+        return Phrase(category, weight, re.compile(pattern))
+    gate = "|".join((r"\b" if bounded else "") + re.escape(head) for bounded, head in heads)
+    longest = max(len(head) for _, head in heads)
+    return Phrase(category, weight, re.compile(pattern), re.compile(gate), longest)
 
 
-def _heads(items: list[tuple[Any, Any]]) -> tuple[str, ...]:
-    """The literal beginnings of a parsed pattern, or () when a match may start otherwise."""
+def _heads(items: list[tuple[Any, Any]], boundary: bool) -> tuple[tuple[bool, str], ...]:
+    """(after a word boundary?, literal) for each way a parsed pattern can begin, or () when
+    a match may begin otherwise."""
     prefix = ""
     for op, arg in items:
         if op == sre_parse.AT and not prefix:
-            continue  # \b and ^ consume nothing
+            boundary = boundary or arg == sre_parse.AT_BOUNDARY  # ^ and \b consume nothing
+            continue
         if op == sre_parse.LITERAL:
             prefix += chr(arg)
             continue
         if prefix:
             break
         if op == sre_parse.SUBPATTERN:
-            return _heads(list(arg[-1]))
+            return _heads(list(arg[-1]), boundary)
         if op == sre_parse.BRANCH:
-            branches = [_heads(list(branch)) for branch in arg[1]]
+            branches = [_heads(list(branch), boundary) for branch in arg[1]]
             return () if not all(branches) else tuple(h for b in branches for h in b)
         return ()
-    return (prefix,) if prefix else ()
+    return ((boundary, prefix),) if prefix else ()
 
 
 PHRASES: tuple[Phrase, ...] = (

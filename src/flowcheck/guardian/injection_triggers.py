@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from flowcheck.guardian.block import Block
+
 # Every phrase in injection_patterns contains one of these substrings, so lines without them
 # are never examined. Each substring costs one str.find pass over the text, so the list is
 # short and coarse; the phrases decide. Words frequent in ordinary code ("key", "token", " as ")
@@ -133,3 +138,44 @@ TRIGGERS: tuple[str, ...] = (
     "close of",
     "</",
 )
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """One regex for many literals, branching per character: ``re`` tries a handful of
+    branches at each position instead of every word."""
+    trie: dict[str, dict[str, Any]] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branch(trie)
+
+
+def _branch(node: dict[str, dict[str, Any]]) -> str:
+    alternatives = [re.escape(char) + _branch(node[char]) for char in sorted(node) if char]
+    if not alternatives:
+        return ""
+    grouped = "(?:" + "|".join(alternatives) + ")"
+    return grouped + "{0,1}" if "" in node else grouped
+
+
+_WORDS = tuple(t for t in TRIGGERS if " " not in t)
+_PHRASES = tuple(t for t in TRIGGERS if " " in t)
+_ANY_WORD = re.compile(_trie_pattern(list(_WORDS)))
+
+
+def present_triggers(block: Block) -> list[str]:
+    """The triggers ``block.lowered`` holds. One search of the block's vocabulary finds the
+    words holding any trigger; only those few are then checked trigger by trigger."""
+    haystack = block.vocabulary if block.has_vocabulary else block.lowered
+    holders = []
+    position = 0
+    while (match := _ANY_WORD.search(haystack, position)) is not None:
+        start = haystack.rfind("\n", 0, match.start()) + 1
+        end = haystack.find("\n", match.end())
+        position = len(haystack) if end == -1 else end
+        holders.append(haystack[start:position])  # each holder once, however many it holds
+    found = {t for t in _WORDS if any(t in holder for holder in holders)}
+    found.update(t for t in _PHRASES if block.contains(t))
+    return [t for t in TRIGGERS if t in found]

@@ -16,7 +16,7 @@ MAX_REPEAT = 10_000
 _REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT, sre_parse.POSSESSIVE_REPEAT}
 
 
-def unsafe_reason(pattern: str) -> str | None:
+def unsafe_reason(pattern: str | bytes) -> str | None:
     """None when the pattern is linear by construction, else why it is not."""
     try:
         parsed = sre_parse.parse(pattern)

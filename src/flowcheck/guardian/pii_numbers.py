@@ -51,14 +51,18 @@ class NumberRule:
     gates: tuple[_Gate, ...] = ()
     context: tuple[str, ...] = field(default=())
 
-    def places(self, block: Block) -> Iterator[tuple[int, int]]:
+    def places(
+        self, block: Block, searched: dict[int, list[tuple[int, int]]]
+    ) -> Iterator[tuple[int, int]]:
         """Spans (first, last) holding the start of every gate match or of a valid match."""
         if not self.gates and not self.context:
             yield 0, len(block.text)
-        for gate in self.gates:
-            view = block.text if isinstance(gate.pattern, str) else block.shape
-            for match in gate.finditer(view):  # type: ignore[arg-type]
-                yield match.span()  # a later gate match may begin inside this one
+        for gate in self.gates:  # rules sharing a gate share its search (``searched``)
+            if id(gate) not in searched:
+                view = block.text if isinstance(gate.pattern, str) else block.shape
+                # a span, not a start: a later gate match may begin inside this one
+                searched[id(gate)] = [m.span() for m in gate.finditer(view)]  # type: ignore[arg-type]
+            yield from searched[id(gate)]
         for word in (w for w in self.context if block.contains(w)):
             position = block.lowered.find(word)
             while position != -1:
@@ -86,9 +90,10 @@ class NumberDetector:
             yield from self._every_run(text)  # offsets of the views differ: no shortcuts
             return
         runs = _Runs(shape)
+        searched: dict[int, list[tuple[int, int]]] = {}
         for candidate in self.rules:
             tried: set[int] = set()
-            for first, last in _spans(candidate.places(block)):
+            for first, last in _spans(candidate.places(block, searched)):
                 for start, run_end, digits in runs.near(first, last):
                     if start in tried or digits < candidate.min_digits:
                         continue
@@ -181,6 +186,12 @@ _SSN = RuleMeta("ssn", "SSN", "pii", "high", 0.9)
 _CARD = RuleMeta("credit-card", "CREDIT_CARD", "pii", "high", 0.95)
 
 
+# Gates two rules share, so the block is searched once: international numbers start '+d';
+# NANP numbers (ddd-ddd-dddd) and dashed SSNs (ddd-dd-dddd) start three digits and a dash.
+_PLUS_GATE = re.compile(rb"\+0(?=0{0,2}[ .-]|0{7})")
+_DASHED_GATE = re.compile(rb"000(?=[.-]000[.-]0000|-00-0000)")
+
+
 def number_detector(ip: RuleMeta, ip_check: Validator) -> NumberDetector:
     return NumberDetector(
         (
@@ -193,18 +204,18 @@ def number_detector(ip: RuleMeta, ip_check: Validator) -> NumberDetector:
                 ),
                 8,
                 "+",
-                (re.compile(rb"\+(?=0{1,3}[ .-])"),),
+                (_PLUS_GATE,),
             ),
             NumberRule(
                 _rule(_PHONE, r"(?<![\w+])\+[1-9]\d{7,14}(?![\w-])", phone_ok),
                 8,
                 "+",
-                (re.compile(rb"\+(?=0{8})"),),
+                (_PLUS_GATE,),
             ),
             NumberRule(
                 _rule(_PHONE, r"(?<![\w.-])00[1-9]\d{0,2}(?:[ .-]\d{1,5}){2,5}(?![\w-])", phone_ok),
                 8,
-                gates=(re.compile(r"0(?=0[1-9]\d{0,2}[ .-]\d)"),),
+                gates=(re.compile(r"00(?=[1-9]\d{0,2}[ .-]\d)"),),
             ),
             NumberRule(
                 _rule(
@@ -214,7 +225,7 @@ def number_detector(ip: RuleMeta, ip_check: Validator) -> NumberDetector:
                 ),
                 10,
                 "(",
-                (re.compile(rb"\((?=000\))"),),
+                (re.compile(rb"\(0(?=00\))"),),
             ),
             NumberRule(
                 _rule(
@@ -224,7 +235,7 @@ def number_detector(ip: RuleMeta, ip_check: Validator) -> NumberDetector:
                     phone_ok,
                 ),
                 10,
-                gates=(re.compile(rb"000(?=[.-]000[.-]0000)"),),
+                gates=(_DASHED_GATE,),
             ),
             NumberRule(
                 _rule(_PHONE, r"(?<![\w.-])0[1-9](?:[ .]\d{2}){4}(?![\w-])", phone_ok),
@@ -249,7 +260,7 @@ def number_detector(ip: RuleMeta, ip_check: Validator) -> NumberDetector:
                     ssn_ok,
                 ),
                 9,
-                gates=(re.compile(rb"000-(?=00-0000)"),),
+                gates=(_DASHED_GATE,),
                 context=SSN_CONTEXT,
             ),
             NumberRule(
@@ -260,7 +271,7 @@ def number_detector(ip: RuleMeta, ip_check: Validator) -> NumberDetector:
                     card_ok,
                 ),
                 13,
-                gates=(re.compile(rb"0000(?=0{9})"), re.compile(rb"0000[ -](?=0{4,6}[ -]0000)")),
+                gates=(re.compile(rb"0000(?=0{9}|[ -]0{4,6}[ -]0000)"),),
             ),
             NumberRule(
                 _rule(

@@ -12,8 +12,10 @@ from flowcheck.guardian import (
     assignments,
     injection,
     injection_patterns,
+    injection_triggers,
     normalize,
     pii,
+    pii_numbers,
     rules,
     secrets,
     values,
@@ -26,22 +28,34 @@ MODULES: tuple[ModuleType, ...] = (
     assignments,
     injection,
     injection_patterns,
+    injection_triggers,
     normalize,
     pii,
+    pii_numbers,
     secrets,
     values,
 )
+Pattern = re.Pattern[str] | re.Pattern[bytes]
 
 
-def all_patterns() -> list[re.Pattern[str]]:
-    found = [v for m in MODULES for v in vars(m).values() if isinstance(v, re.Pattern)]
+def all_patterns() -> list[Pattern]:
+    """Module-level patterns, phrases and their head gates, rules with their shape patterns,
+    numeric rules with their gates."""
+    found: list[Pattern] = [
+        v for m in MODULES for v in vars(m).values() if isinstance(v, re.Pattern)
+    ]
     found += [p.pattern for p in injection_patterns.PHRASES]
-    found += [d.pattern for d in rules.default_rules().detectors if isinstance(d, PatternRule)]
+    found += [p.heads for p in injection_patterns.PHRASES if p.heads is not None]
+    for detector in rules.default_rules().detectors:
+        if isinstance(detector, PatternRule):
+            found += [detector.pattern, *filter(None, [detector.shape_pattern])]
+        if isinstance(detector, pii_numbers.NumberDetector):
+            found += [g for r in detector.rules for g in (r.rule.pattern, *r.gates)]
     return found
 
 
-@pytest.mark.parametrize("pattern", all_patterns(), ids=lambda p: p.pattern[:40])
-def test_every_pattern_is_linear_by_construction(pattern: re.Pattern[str]) -> None:
+@pytest.mark.parametrize("pattern", all_patterns(), ids=lambda p: str(p.pattern[:40]))
+def test_every_pattern_is_linear_by_construction(pattern: Pattern) -> None:
     assert unsafe_reason(pattern.pattern) is None
 
 
