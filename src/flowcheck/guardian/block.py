@@ -27,12 +27,16 @@ class Block:
         self.lowered = text.lower()
 
     @cached_property
+    def distinct_lines(self) -> str:
+        """Each distinct line of ``lowered`` once: holds a needle without a line break exactly
+        when ``lowered`` does, and is shorter when lines repeat (blank, brackets, boilerplate)."""
+        return "\n".join(set(self.lowered.split("\n")))
+
+    @cached_property
     def vocabulary(self) -> str:
         """The distinct whitespace-separated words of ``lowered``, one per line, with a line
-        break at both ends: a word starts after a line break and ends before one. Repeated
-        lines (blank, closing brackets, boilerplate) are split once."""
-        distinct_lines = set(self.lowered.split("\n"))
-        return "\n" + "\n".join(set("\n".join(distinct_lines).split())) + "\n"
+        break at both ends: a word starts after a line break and ends before one."""
+        return "\n" + "\n".join(set(self.distinct_lines.split())) + "\n"
 
     @property
     def has_vocabulary(self) -> bool:
@@ -44,7 +48,7 @@ class Block:
 
         A needle without whitespace lies inside one word. A needle with spaces needs its first
         piece to end a word, its middle pieces to be words and its last piece to start one; only
-        when all are present is the block itself searched."""
+        when all are present are the block's lines searched."""
         if not self.has_vocabulary:
             return needle in self.lowered
         pieces = needle.split(" ")
@@ -55,7 +59,7 @@ class Block:
             word = ("\n" if index else "") + piece + ("\n" if index < last else "")
             if piece and not any(c.isspace() for c in piece) and word not in self.vocabulary:
                 return False
-        return needle in self.lowered
+        return needle in (self.lowered if "\n" in needle else self.distinct_lines)
 
     @cached_property
     def shape(self) -> bytes | None:
