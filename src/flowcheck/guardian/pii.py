@@ -86,6 +86,7 @@ def _local_part_start(text: str, at: int) -> int:
 
 _IPV6_TAIL = re.compile(r":[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){1,6}(?![\w:])")
 _HEX = frozenset("0123456789abcdefABCDEF")
+_TWO_COLONS = re.compile(r":[0-9a-f]{0,4}:")  # the start of _IPV6_TAIL, lower-cased
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,9 @@ class IPv6Detector:
 
     def detect(self, block: Block) -> Iterator[Hit]:
         text = block.text
+        words = block.vocabulary if block.has_vocabulary else block.lowered
+        if _TWO_COLONS.search(words) is None:  # every address has two, inside one word
+            return
         for match in _IPV6_TAIL.finditer(text):
             start = match.start()
             while start > max(0, match.start() - 4) and text[start - 1] in _HEX:

@@ -230,7 +230,7 @@ DER_AND_JWK_RULES: tuple[PatternRule, ...] = (
         "PRIVATE_KEY",
         r"(?:MII[A-Za-z0-9+/]{2}IBA(?:AKCA|DANBgkqhkiG9w0BAQEFAAS)|MHcCAQEE|MIGkAgEBBD)"
         r"[A-Za-z0-9+/]{60,8000}={0,2}",
-        (),
+        ("mii", "mhccaqee", "migkagebbd"),
     ),
     replace(
         _rule(

@@ -11,7 +11,7 @@ from flowcheck.guardian.block import Block
 from flowcheck.guardian.injection import _best_phrase
 from flowcheck.guardian.injection_patterns import PHRASES, Phrase
 from flowcheck.guardian.injection_triggers import TRIGGERS, present_triggers
-from flowcheck.guardian.pii import pii_detectors
+from flowcheck.guardian.pii import _IPV6_TAIL, _TWO_COLONS, pii_detectors
 from flowcheck.guardian.pii_numbers import _NUMBER_RUN, NumberDetector, _Runs
 from flowcheck.guardian.rule import PatternRule
 
@@ -132,3 +132,15 @@ def test_phrase_heads_skip_only_phrases_that_cannot_match(pieces: list[str]) -> 
     text = " ".join(pieces)
     for limit in (len(text) // 3, len(text) + 1):
         assert _best_phrase(text, limit) == _best_phrase_without_heads(text, limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([":", "::", "2001", "DB8", "fe80", "g", " ", "\n", "1", "é"]), max_size=30
+    )
+)
+def test_ipv6_gate_holds_wherever_an_address_tail_starts(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    if _IPV6_TAIL.search(text) is not None:
+        assert _TWO_COLONS.search(Block(PADDING + text).vocabulary) is not None
