@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from flowcheck.flow import flow_state
+from timing import interleaved_medians
 
 TRACKED_FILES = 20_000
 MODIFIED_FILES = 2_000
@@ -75,22 +74,6 @@ def build(repo: Path) -> None:
     for number in range(UNTRACKED_FILES):
         (scratch / f"note{number:03d}.txt").write_text("draft line\n" * UNTRACKED_LINES)
     git(repo, "status", "--porcelain")  # refresh the index's stat data once, as any user would
-
-
-def seconds(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
-def interleaved_medians(
-    first: Callable[[], object], second: Callable[[], object], runs: int
-) -> tuple[float, float]:
-    """Alternate the two so that load from other processes hits both alike."""
-    first()  # warm the page cache
-    second()
-    timings = [(seconds(first), seconds(second)) for _ in range(runs)]
-    return (statistics.median(t[0] for t in timings), statistics.median(t[1] for t in timings))
 
 
 def raw_git(repo: Path) -> None:

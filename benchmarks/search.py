@@ -26,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flowcheck.history import index_repository, search
+from timing import interleaved_medians, seconds
 
 COMMITS = 5_000
 FILES = 2_000
@@ -82,22 +83,6 @@ def build(repo: Path) -> None:
     git(repo, "init", "-q", "-b", "main")
     git(repo, "fast-import", "--quiet", stdin=fast_import_stream())
     git(repo, "checkout", "-q", "main")
-
-
-def seconds(action: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    action()
-    return time.perf_counter() - start
-
-
-def interleaved_medians(
-    first: Callable[[], object], second: Callable[[], object], runs: int
-) -> tuple[float, float]:
-    """Alternate the two so that load from other processes hits both alike."""
-    first()  # warm the page cache
-    second()
-    timings = [(seconds(first), seconds(second)) for _ in range(runs)]
-    return (statistics.median(t[0] for t in timings), statistics.median(t[1] for t in timings))
 
 
 def with_new_index(action: Callable[[Path], object]) -> Callable[[], object]:
