@@ -1,4 +1,4 @@
-"""Guardian benchmark: quality on /work/shared/corpus and speed on a generated 50 MB diff,
+"""Guardian benchmark: quality on ../shared/corpus and speed on a generated 50 MB diff,
 FlowCheck side by side with gitleaks and detect-secrets.
 
     python benchmarks/scanners.py [--corpus DIR] [--mb 50]
@@ -21,10 +21,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from flowcheck.guardian.rules import default_rules
 from scanners import corpus, speed, tools
 
+# The labelled corpus lives in shared/, beside the repository (as CI lays it out).
+SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus"))
+    parser.add_argument("--corpus", type=Path, default=SHARED_CORPUS)
     parser.add_argument("--mb", type=int, default=50)
     args = parser.parse_args()
     rules = default_rules()
