@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from flowcheck import __version__
 from flowcheck.errors import ConfigError, FlowcheckError
@@ -109,9 +111,19 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from flowcheck.audit import chain_files, verify
+    from flowcheck.audit import AuditLog, chain_files, verify
 
-    path = _settings(args).effective_audit_log_path
+    settings = _settings(args)
+    path = settings.effective_audit_log_path
+    if args.audit_command == "bypass":
+        AuditLog(path, settings.audit_max_size_mb * 1024 * 1024).record(
+            action=f"hook:{args.hook}",
+            status="bypass",
+            agent_id=settings.agent_id,
+            user=os.environ.get("USER", "unknown"),
+            repo_path=str(Path(args.path).resolve()),
+        )
+        return EXIT_OK
     problems = verify(path)
     for problem in problems:
         print(problem)
@@ -202,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="check the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     audit_commands.add_parser("verify", help="exit 0 when the hash chain is intact, else 1")
+    bypass = audit_commands.add_parser("bypass", help="record a hook bypass (used by the hooks)")
+    bypass.add_argument("--hook", required=True, help="the hook that was bypassed")
+    bypass.add_argument("path", nargs="?", default=".", help="repository (default: .)")
     audit.set_defaults(handler=cmd_audit)
     return parser
 

@@ -144,3 +144,22 @@ def test_hook_installed_by_the_cli_blocks_a_staged_secret_under_dash(make_repo: 
     assert committed.returncode != 0
     assert main(["hooks", "uninstall", str(repo)]) == 0
     assert not hook.exists()
+
+
+def test_hook_bypass_lands_in_the_audit_trail(make_repo: Any, isolated_environment: Path) -> None:
+    """0.4 defect B1.7: bypasses were not audited as such."""
+    import json
+    import os
+
+    repo = make_repo()
+    assert main(["hooks", "install", str(repo)]) == 0
+    (repo / "cfg.py").write_text(f'aws_access_key_id = "{AWS_KEY}"\n')
+    subprocess.run(["git", "-C", str(repo), "add", "cfg.py"], check=True)
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "FLOWCHECK_BYPASS": "1"}
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", "bypassed"], env=env, check=True)
+    audit = isolated_environment / ".flowcheck" / "audit.log"
+    entries = [json.loads(line) for line in audit.read_text().splitlines()]
+    assert [(e["action"], e["status"], e["repo_path"]) for e in entries] == [
+        ("hook:pre-commit", "bypass", str(repo.resolve()))
+    ]

@@ -7,9 +7,11 @@ stops the commit. Uninstall removes FlowCheck's hook and puts the chained one ba
 
 The pre-commit hook runs ``flowcheck scan --staged`` (exactly what is being committed):
 exit 0 lets the commit through, 2 (findings) blocks it, anything else fails closed.
-- ``FLOWCHECK_BYPASS=1`` skips the scan and appends a tab-separated line (UTC time,
-  ``pre-commit``, ``bypass``, user, repository) to ``$FLOWCHECK_STORAGE_PATH/bypass.log``
-  (default ``~/.flowcheck/bypass.log``); if that line cannot be written the commit is refused.
+- ``FLOWCHECK_BYPASS=1`` skips the scan and records the bypass in the audit trail
+  (``flowcheck audit bypass``, action ``hook:pre-commit``, status ``bypass``). When flowcheck
+  cannot run, it appends a tab-separated line (UTC time, ``pre-commit``, ``bypass``, user,
+  repository) to ``$FLOWCHECK_STORAGE_PATH/bypass.log`` (default ``~/.flowcheck/bypass.log``);
+  if neither can be written the commit is refused.
 - ``FLOWCHECK_HOOK_FAIL_OPEN=1`` lets commits through unscanned when flowcheck is missing or
   the scan errors (exit 3); the default is to refuse them.
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # FlowCheck managed hook. Remove with: flowcheck hooks uninstall
 # Scans exactly the staged content (flowcheck scan --staged) and blocks the commit on findings.
-#   FLOWCHECK_BYPASS=1          skip the scan; the bypass is appended to
+#   FLOWCHECK_BYPASS=1          skip the scan; the bypass is recorded in the audit trail
+#                               (flowcheck audit bypass), or, if flowcheck cannot run, in
 #                               ${FLOWCHECK_STORAGE_PATH:-$HOME/.flowcheck}/bypass.log
 #   FLOWCHECK_HOOK_FAIL_OPEN=1  let the commit through when flowcheck cannot run
 #                               (default: fail closed, the commit is refused)
@@ -26,9 +27,15 @@ if [ -n "$chained" ]; then
 fi
 
 if [ "${FLOWCHECK_BYPASS:-}" = "1" ]; then
+    top=$(git rev-parse --show-toplevel 2>/dev/null)
+    if command -v flowcheck >/dev/null 2>&1 &&
+        flowcheck audit bypass --hook pre-commit "$top" >/dev/null 2>&1; then
+        echo "flowcheck: FLOWCHECK_BYPASS=1, scan skipped; recorded in the audit trail" >&2
+        exit 0
+    fi
+    # Without a working flowcheck, the bypass still leaves a trace.
     log_dir="${FLOWCHECK_STORAGE_PATH:-${HOME:-/tmp}/.flowcheck}"
     when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-    top=$(git rev-parse --show-toplevel 2>/dev/null)
     if mkdir -p "$log_dir" 2>/dev/null &&
         printf '%s\tpre-commit\tbypass\t%s\t%s\n' "$when" "${USER:-unknown}" "$top" \
             >>"$log_dir/bypass.log" 2>/dev/null; then

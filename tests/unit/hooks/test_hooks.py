@@ -93,17 +93,24 @@ def test_scan_error_fails_open_only_when_configured(repo: Path, fake_bin: Path, 
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_bypass_is_allowed_and_recorded(
-    repo: Path, fake_bin: Path, tmp_path: Path, shell: str
+def test_bypass_is_allowed_and_recorded_in_the_audit_trail(
+    repo: Path, fake_bin: Path, shell: str
 ) -> None:
     """0.4 defect B1.7: the bypass was logged as an ordinary check."""
     hooks.install(repo)
-    storage = tmp_path / "storage"
-    result = run_hook(
-        repo, shell, [fake_bin], FLOWCHECK_BYPASS="1", FLOWCHECK_STORAGE_PATH=str(storage)
-    )
+    result = run_hook(repo, shell, [fake_bin], FLOWCHECK_BYPASS="1")
     assert result.returncode == 0
-    assert fake_calls(repo) == []
+    assert fake_calls(repo) == [f"audit bypass --hook pre-commit {repo.resolve()}"]
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_bypass_without_flowcheck_is_recorded_in_the_bypass_log(
+    repo: Path, tmp_path: Path, shell: str
+) -> None:
+    hooks.install(repo)
+    storage = tmp_path / "storage"
+    result = run_hook(repo, shell, [], FLOWCHECK_BYPASS="1", FLOWCHECK_STORAGE_PATH=str(storage))
+    assert result.returncode == 0
     fields = (storage / "bypass.log").read_text().rstrip("\n").split("\t")
     assert fields[1:3] == ["pre-commit", "bypass"]
     assert fields[4] == str(repo.resolve())
