@@ -2,8 +2,9 @@
 
 A working copy is untrusted input: its config can name an fsmonitor hook, filter drivers, an
 external diff or textconv programs, a pager or a GPG program, and git would run them for a plain
-`status` or `diff`. Every call here overrides those settings on the command line, which beats
-every config file.
+`status` or `diff`. Every call here overrides those settings through GIT_CONFIG_COUNT /
+GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n, which beat every config file like `-c` does but take a
+key verbatim (a driver named `a=b` would be split by `-c`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,16 @@ from flowcheck.errors import FlowcheckError, GitError, RepoAccessError
 
 # Settings that make git execute something; each value turns the feature off.
 _NEUTRAL_CONFIG = (
-    "core.fsmonitor=false",
-    "core.pager=cat",
-    "log.showSignature=false",
+    ("core.fsmonitor", "false"),
+    ("core.pager", "cat"),
+    ("log.showSignature", "false"),
 )
+# For commands that read the working tree: `git diff` and `git status` refresh the index and
+# then run the repository's post-index-change hook. (Ref-only commands keep the real
+# hooksPath, which the hook installer asks for.)
+_WORKTREE_NEUTRAL_CONFIG = (("core.hooksPath", os.devnull),)
+# Subcommands that would enter submodules, whose own config no override here reaches.
+_SUBMODULE_COMMANDS = frozenset({"status", "diff"})
 # Subcommands that compute diffs, so external diff and textconv programs could run.
 _DIFF_COMMANDS = frozenset({"diff", "log", "show"})
 # Subcommands that only read refs and objects: they never run clean/smudge filters, so they
@@ -68,11 +75,14 @@ def run_git(repo: Path, *args: str, input: bytes | None = None, timeout: float =
     if not args:
         raise GitError("run_git needs a git subcommand, e.g. run_git(repo, 'status')")
     subcommand, *rest = args
-    argv = ["git", "-C", str(repo), *_config_overrides(repo, subcommand), subcommand]
+    argv = ["git", "-C", str(repo), subcommand]
     if subcommand in _DIFF_COMMANDS:
         argv += ["--no-ext-diff", "--no-textconv"]
+    if subcommand in _SUBMODULE_COMMANDS:
+        argv += ["--ignore-submodules=dirty"]
     argv += rest
-    return _execute(argv, repo, input, timeout)
+    overrides = _config_overrides(repo, subcommand)
+    return _checked(_complete(argv, repo, input, timeout, overrides), argv, repo)
 
 
 def reject_option_like(ref: str) -> str:
@@ -82,14 +92,14 @@ def reject_option_like(ref: str) -> str:
     return ref
 
 
-def _config_overrides(repo: Path, subcommand: str) -> list[str]:
+def _config_overrides(repo: Path, subcommand: str) -> list[tuple[str, str]]:
     pairs = list(_NEUTRAL_CONFIG)
     if subcommand not in _FILTER_FREE_COMMANDS:
-        pairs += _filter_overrides(repo)
-    return [arg for pair in pairs for arg in ("-c", pair)]
+        pairs += [*_WORKTREE_NEUTRAL_CONFIG, *_filter_overrides(repo)]
+    return pairs
 
 
-def _filter_overrides(repo: Path) -> list[str]:
+def _filter_overrides(repo: Path) -> list[tuple[str, str]]:
     """Empty every configured filter driver so git converts nothing through a program.
 
     An empty command means "no filter" to git; `required=false` stops git from failing
@@ -99,26 +109,21 @@ def _filter_overrides(repo: Path) -> list[str]:
         "git",
         "-C",
         str(repo),
-        "-c",
-        "core.fsmonitor=false",
         "config",
         "-z",
         "--name-only",
         "--get-regexp",
         r"^filter\..+\.(clean|smudge|process|required)$",
     ]
-    completed = _complete(argv, repo, None, 30.0)
+    completed = _complete(argv, repo, None, 30.0, list(_NEUTRAL_CONFIG))
     if completed.returncode == 1:  # git config's answer for "no such key"
         return []
     listing = _checked(completed, argv, repo)
-    overrides: list[str] = []
+    overrides: list[tuple[str, str]] = []
     for key in sorted({key.rsplit(".", 1)[0] for key in os.fsdecode(listing).split("\0") if key}):
-        overrides += [f"{key}.clean=", f"{key}.smudge=", f"{key}.process=", f"{key}.required=false"]
+        overrides += [(f"{key}.{part}", "") for part in ("clean", "smudge", "process")]
+        overrides.append((f"{key}.required", "false"))
     return overrides
-
-
-def _execute(argv: list[str], repo: Path, input: bytes | None, timeout: float) -> bytes:
-    return _checked(_complete(argv, repo, input, timeout), argv, repo)
 
 
 def _checked(completed: subprocess.CompletedProcess[bytes], argv: list[str], repo: Path) -> bytes:
@@ -128,7 +133,11 @@ def _checked(completed: subprocess.CompletedProcess[bytes], argv: list[str], rep
 
 
 def _complete(
-    argv: list[str], repo: Path, input: bytes | None, timeout: float
+    argv: list[str],
+    repo: Path,
+    input: bytes | None,
+    timeout: float,
+    overrides: list[tuple[str, str]],
 ) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
@@ -136,7 +145,7 @@ def _complete(
             input=input,
             capture_output=True,
             timeout=timeout,
-            env=_environment(),
+            env=_environment(overrides),
             check=False,
             stdin=None if input is not None else subprocess.DEVNULL,
         )
@@ -149,8 +158,14 @@ def _complete(
         raise GitError("git is not installed or not on PATH; install git") from error
 
 
-def _environment() -> dict[str, str]:
+def _environment(overrides: list[tuple[str, str]]) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _REPO_LOCATION_VARIABLES}
+    # Appended after any GIT_CONFIG_* the operator set (e.g. safe.directory), so ours win.
+    start = int(env.get("GIT_CONFIG_COUNT", "0") or "0")
+    for offset, (key, value) in enumerate(overrides):
+        env[f"GIT_CONFIG_KEY_{start + offset}"] = key
+        env[f"GIT_CONFIG_VALUE_{start + offset}"] = value
+    env["GIT_CONFIG_COUNT"] = str(start + len(overrides))
     env.update(
         GIT_TERMINAL_PROMPT="0",
         GIT_OPTIONAL_LOCKS="0",  # read-only callers must not take index.lock

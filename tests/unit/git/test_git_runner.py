@@ -52,14 +52,21 @@ def test_plain_git_runs_the_trap_so_the_guard_test_below_can_fail(
     git(repo, "diff", "HEAD")
     git(repo, "diff", "--no-ext-diff", "HEAD")
     assert sorted(path.name for path in markers.iterdir()) == [
-        "clean", "command", "fsmonitor", "smudge", "textconv",
+        "clean",
+        "command",
+        "fsmonitor",
+        "smudge",
+        "textconv",
     ]
 
 
 def test_plain_git_runs_a_process_filter(make_repo: MakeRepo, tmp_path: Path) -> None:
     repo, markers = booby_trapped_repo(make_repo, tmp_path)
-    subprocess.run(["git", "-C", str(repo), "-c", "core.fsmonitor=false", "diff", "HEAD"],
-                   capture_output=True, check=False)
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "core.fsmonitor=false", "diff", "HEAD"],
+        capture_output=True,
+        check=False,
+    )
     assert [path.name for path in markers.iterdir()] == ["process"]
 
 
@@ -150,3 +157,56 @@ def test_option_like_refs_are_refused() -> None:
     assert str(raised.value) == (
         "refusing ref '--output=/tmp/x': it starts with '-'; pass a branch or commit name"
     )
+
+
+def spy_script(tmp_path: Path) -> tuple[Path, Path]:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    spy = tmp_path / "spy.sh"
+    spy.write_text(f'#!/bin/sh\ntouch "{markers}/$1"\ncat\n')
+    spy.chmod(0o755)
+    return spy, markers
+
+
+def test_filter_driver_named_with_an_equals_sign_never_runs(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """Found in review: `-c filter.a=b.clean=` is split at the first '=', so the driver ran."""
+    spy, markers = spy_script(tmp_path)
+    repo = make_repo(files={"data.txt": "one\n", ".gitattributes": "* filter=a=b\n"})
+    git(repo, "config", "filter.a=b.clean", f"{spy} clean")
+    (repo / "data.txt").write_text("two\n")
+    git(repo, "status", "--porcelain")
+    assert [path.name for path in markers.iterdir()] == ["clean"]
+    (markers / "clean").unlink()
+    run_git(repo, "status", "--porcelain")
+    run_git(repo, "diff", "HEAD")
+    assert list(markers.iterdir()) == []
+
+
+def test_a_submodules_own_filter_never_runs(make_repo: MakeRepo, tmp_path: Path) -> None:
+    """Found in review: status/diff entered submodules, whose config no override reached."""
+    spy, markers = spy_script(tmp_path)
+    inner = make_repo("inner", files={"lib.txt": "x\n", ".gitattributes": "* filter=spy\n"})
+    repo = make_repo("outer")
+    git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "sub")
+    git(repo, "commit", "-q", "-m", "submodule")
+    git(repo / "sub", "config", "filter.spy.clean", f"{spy} clean")
+    (repo / "sub" / "lib.txt").write_text("changed\n")
+    git(repo, "status", "--porcelain")
+    assert [path.name for path in markers.iterdir()] == ["clean"]
+    (markers / "clean").unlink()
+    run_git(repo, "status", "--porcelain")
+    run_git(repo, "diff", "HEAD")
+    assert list(markers.iterdir()) == []
+
+
+def test_operator_git_config_from_the_environment_is_kept(
+    make_repo: MakeRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo()
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "flowcheck.test")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "kept")
+    assert run_git(repo, "config", "flowcheck.test") == b"kept\n"
+    assert run_git(repo, "status", "--porcelain") == b""
