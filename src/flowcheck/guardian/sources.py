@@ -84,15 +84,20 @@ def _diff(top: Path, ignore: IgnoreMatcher, source: Source, *selector: str) -> C
         "--no-color",
         "--no-renames",
         "--diff-filter=d",
+        # A `-diff` or `binary` attribute must not hide a file from the scan.
+        "--text",
         *selector,
         "--",
         timeout=_GIT_TIMEOUT,
     )
     collected = Collected([], [], 0)
     for path, first_line, lines in _added_runs(output):
-        if ignore.ignored(path):
-            if f"{path}: ignored by .flowcheckignore" not in collected.skipped:
-                collected.skipped.append(f"{path}: ignored by .flowcheckignore")
+        reason = "ignored by .flowcheckignore" if ignore.ignored(path) else None
+        if reason is None and any("\0" in line for line in lines):
+            reason = "binary content"
+        if reason is not None:
+            if f"{path}: {reason}" not in collected.skipped:
+                collected.skipped.append(f"{path}: {reason}")
             continue
         collected.segments.append(Segment(path, first_line, "\n".join(lines), source))
     collected.files = len({s.path for s in collected.segments})
@@ -108,6 +113,9 @@ def _added_runs(diff: bytes) -> Iterator[tuple[str, int, list[str]]]:
     in_header = False
     for raw in diff.split(b"\n"):
         if raw.startswith(b"diff --git "):
+            if run and path is not None:  # the last run of the previous file
+                yield path, run_start, run
+            run, path = [], None
             in_header = True
         elif in_header and raw.startswith(b"+++ "):
             path = _diff_path(raw[4:])

@@ -112,3 +112,25 @@ def test_first_commit_and_quoted_paths_are_located(tmp_path: Path) -> None:
     assert located(scan_changes(repo, "staged", RULES)) == [
         ("aws-access-key-id", "dir with space/café.env", 2, 3, "staged")
     ]
+
+
+def test_last_added_run_of_a_file_stays_with_that_file(repo: Path) -> None:
+    """Found in review: a file's last run was reported under the next file's path, and
+    dropped when that file was ignored."""
+    (repo / ".flowcheckignore").write_text("*.log\n")
+    (repo / "app.py").write_text(BASE + f"key = '{KEY}'\n")
+    (repo / "zz.log").write_text("noise\n")
+    git(repo, "add", "app.py", "zz.log", ".flowcheckignore")
+    assert located(scan_changes(repo, "staged", RULES)) == [
+        ("aws-access-key-id", "app.py", 11, 8, "staged")
+    ]
+
+
+def test_a_minus_diff_attribute_does_not_hide_a_file(repo: Path) -> None:
+    """Found in review: `-diff` made git print "Binary files differ", so nothing was scanned."""
+    (repo / ".gitattributes").write_text("app.py -diff\n")
+    (repo / "app.py").write_text(BASE.replace("line 3\n", f"key = '{KEY}'\n"))
+    git(repo, "add", "app.py", ".gitattributes")
+    assert located(scan_changes(repo, "staged", RULES)) == [
+        ("aws-access-key-id", "app.py", 3, 8, "staged")
+    ]
