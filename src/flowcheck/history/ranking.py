@@ -100,6 +100,10 @@ def _matched_terms(
 
 
 def _shown(message: str) -> str:
+    """At most SHOWN_MESSAGE_CHARS, cut at white space: a word (a key, an address) is shown
+    whole or not at all, so redaction downstream never meets half a secret."""
     if len(message) <= SHOWN_MESSAGE_CHARS:
         return message
-    return message[: SHOWN_MESSAGE_CHARS - 1] + "…"
+    head = message[:SHOWN_MESSAGE_CHARS]
+    cut = max(head.rfind(" "), head.rfind("\n"), head.rfind("\t"))
+    return head[:cut].rstrip() + " …" if cut > 0 else "…"

@@ -119,3 +119,19 @@ async def test_through_the_mcp_sdk_schema_result_and_tool_error(
         "or punctuation; pass words from commit messages or file paths, e.g. 'fix login timeout'",
     )
     assert too_many.isError is True
+
+
+async def test_a_secret_at_the_display_cut_is_never_shown_in_part(
+    new_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Found in review: messages were cut at 500 characters before redaction, so a key that
+    crossed the cut leaked its first half."""
+    repo = new_repo("repo")
+    key = "AKIAZ7Q4M2W3R5T6Y3U6"
+    padding = "word " * 94  # the key spans characters 484 to 504
+    commit(repo, f"Rotate deploy {padding}{key} done", {"k.txt": "k\n"})
+    settings = Settings(storage_path=tmp_path / "state", git_repo_path=repo)
+    (hit,) = (await search_history(settings)("rotate deploy")).results
+    assert key[:8] not in hit.message
+    assert hit.message.endswith("word …")
+    assert len(hit.message) <= 500
