@@ -9,6 +9,7 @@ Files are created with mode 0600. A failed write raises StorageError: no call go
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -32,7 +33,6 @@ class AuditLog:
     def __init__(self, path: Path, max_bytes: int) -> None:
         self.path, self.max_bytes = path, max_bytes
         self._lock = threading.Lock()
-        self._last_hash: str | None = None
 
     def record(self, **fields: Any) -> None:
         with self._lock:
@@ -46,19 +46,25 @@ class AuditLog:
 
     def _append(self, fields: dict[str, Any]) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if self._last_hash is None:
-            self._last_hash = last_hash(self.path)
-        if self.path.exists() and self.path.stat().st_size >= self.max_bytes:
-            self.path.rename(self.path.with_name(f"{self.path.name}.{_next_index(self.path)}"))
-        body = {"timestamp": _now(), **fields, "prev_hash": self._last_hash}
-        digest = entry_hash(self._last_hash, body)
-        line = json.dumps({**body, "hash": digest}, ensure_ascii=False) + "\n"
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # Other processes (the hooks' `flowcheck audit bypass`, a second server) append to the
+        # same trail: the lock serialises writers, and the chain is re-read under it.
+        lock = os.open(
+            self.path.with_name(f".{self.path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600
+        )
         try:
-            os.write(fd, line.encode())
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            previous = last_hash(self.path)
+            if self.path.exists() and self.path.stat().st_size >= self.max_bytes:
+                self.path.rename(self.path.with_name(f"{self.path.name}.{_next_index(self.path)}"))
+            body = {"timestamp": _now(), **fields, "prev_hash": previous}
+            line = json.dumps({**body, "hash": entry_hash(previous, body)}, ensure_ascii=False)
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (line + "\n").encode())
+            finally:
+                os.close(fd)
         finally:
-            os.close(fd)
-        self._last_hash = digest
+            os.close(lock)
 
 
 def _now() -> str:
@@ -87,9 +93,14 @@ def _next_index(path: Path) -> int:
     return max((index for index, _ in _rotated(path)), default=0) + 1
 
 
+_TAIL_BYTES = 64 * 1024  # far more than one entry; only the tail is read on every append
+
+
 def last_hash(path: Path) -> str:
     for file in reversed(chain_files(path)):
-        lines = file.read_bytes().splitlines()
+        with file.open("rb") as handle:
+            handle.seek(max(0, handle.seek(0, os.SEEK_END) - _TAIL_BYTES))
+            lines = handle.read().splitlines()
         if lines:
             return str(json.loads(lines[-1])["hash"])
     return GENESIS

@@ -226,3 +226,10 @@ async def test_sanitize_content_redacts_over_the_wire(isolated_environment: Path
     cleaned = result.structuredContent
     assert cleaned["sanitized_text"] == "key=[REDACTED_AWS_KEY_1]\nmail [REDACTED_EMAIL_1]\n"
     assert (cleaned["secrets_detected"], cleaned["pii_detected"]) == (True, True)
+
+
+async def test_an_oversized_agent_id_is_refused(isolated_environment: Path) -> None:
+    """Found in review: agent_id went unbounded into every audit entry."""
+    result = await call(isolated_environment, "start_session", {"agent_id": "a" * 101})
+    assert result.isError is True
+    assert "at most 100 characters" in result.content[0].text

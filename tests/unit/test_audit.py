@@ -84,3 +84,15 @@ def test_audit_verify_command(
     path.write_text(path.read_text().replace('"ok"', '"no"', 1))
     assert main(["audit", "verify"]) == 1
     assert capsys.readouterr().out == f"{path}:1: entry was modified\n"
+
+
+def test_two_writers_on_one_trail_keep_one_chain(tmp_path: Path) -> None:
+    """Found in review: each writer cached the last hash, so a second process (the hook's
+    `flowcheck audit bypass` beside a server) made verify report a broken chain."""
+    path = tmp_path / "audit.log"
+    server, hook = AuditLog(path, 10_000_000), AuditLog(path, 10_000_000)
+    server.record(action="tool:a", status="ok")
+    hook.record(action="hook:pre-commit", status="bypass")
+    server.record(action="tool:b", status="ok")
+    assert verify(path) == []
+    assert len(path.read_text().splitlines()) == 3

@@ -55,7 +55,13 @@ def tools(
 ) -> list[ToolSpec]:
     async def start_session(
         agent_id: Annotated[
-            str, Field(description="Your name, e.g. claude-code; empty for the server default.")
+            str,
+            Field(
+                max_length=100,
+                pattern=r"^[A-Za-z0-9._:@/ -]*$",
+                description="Your name, e.g. claude-code (letters, digits, . _ : @ / - and "
+                "spaces, at most 100); empty for the server default.",
+            ),
         ] = "",
     ) -> StartedSession:
         """Start a session before other calls, so the audit trail attributes them to you.
