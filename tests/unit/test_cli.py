@@ -163,3 +163,36 @@ def test_hook_bypass_lands_in_the_audit_trail(make_repo: Any, isolated_environme
     assert [(e["action"], e["status"], e["repo_path"]) for e in entries] == [
         ("hook:pre-commit", "bypass", str(repo.resolve()))
     ]
+
+
+def test_commit_all_is_scanned_through_the_hooks_temporary_index(make_repo: Any) -> None:
+    """Found in review: `git commit -a` gives the hook a temporary index (GIT_INDEX_FILE);
+    scanning .git/index instead let the key through."""
+    import os
+
+    repo = make_repo(files={"cfg.py": "DEBUG = False\n"})
+    assert main(["hooks", "install", str(repo)]) == 0
+    (repo / "cfg.py").write_text(f'aws_access_key_id = "{AWS_KEY}"\n')
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}
+    committed = subprocess.run(
+        ["git", "-C", str(repo), "commit", "-a", "-qm", "leak"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert committed.returncode != 0
+    assert "cfg.py:1" in committed.stdout + committed.stderr
+
+
+def test_an_index_file_outside_the_git_directory_is_refused(
+    make_repo: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    repo = make_repo()
+    monkeypatch.setenv("GIT_INDEX_FILE", str(tmp_path / "elsewhere"))
+    assert main(["scan", str(repo), "--staged"]) == 3
+    assert "lies outside" in capsys.readouterr().err

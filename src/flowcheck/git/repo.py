@@ -85,3 +85,21 @@ def _git_locations(real: Path, candidate: Path) -> tuple[Path, Path]:
         ) from error
     top, git_dir = os.fsdecode(output).splitlines()[:2]
     return Path(os.path.realpath(top)), Path(os.path.realpath(git_dir))
+
+
+def hook_index_file(top: Path) -> Path | None:
+    """The index a running git hook was given (GIT_INDEX_FILE: `git commit -a` and
+    `git commit <paths>` stage into a temporary index), or None outside such a hook.
+    Refused unless it lies inside the repository's git directory."""
+    raw = os.environ.get("GIT_INDEX_FILE")
+    if not raw:
+        return None
+    git_dir = Path(os.fsdecode(run_git(top, "rev-parse", "--absolute-git-dir").strip()))
+    index = (top / raw).resolve()
+    common = Path(os.fsdecode(run_git(top, "rev-parse", "--git-common-dir").strip()))
+    allowed = [git_dir.resolve(), (top / common).resolve()]
+    if not any(index.is_relative_to(folder) for folder in allowed):
+        raise RepoAccessError(
+            f"GIT_INDEX_FILE={raw} lies outside {git_dir}: refusing to scan another index"
+        )
+    return index

@@ -65,12 +65,19 @@ class GitExitError(GitError):
         self.stderr = stderr
 
 
-def run_git(repo: Path, *args: str, input: bytes | None = None, timeout: float = 30.0) -> bytes:
+def run_git(
+    repo: Path,
+    *args: str,
+    input: bytes | None = None,
+    timeout: float = 30.0,
+    index_file: Path | None = None,
+) -> bytes:
     """Run `git -C repo args...` with a fixed argv and return stdout.
 
     Raises GitExitError (a GitError) when git exits non-zero, with git's trimmed stderr;
     GitError when it times out; RepoAccessError when git refuses a repository owned by
-    another user.
+    another user. `index_file` reads that index instead of the repository's own (the
+    temporary index a pre-commit hook sees under `git commit -a`).
     """
     if not args:
         raise GitError("run_git needs a git subcommand, e.g. run_git(repo, 'status')")
@@ -82,7 +89,8 @@ def run_git(repo: Path, *args: str, input: bytes | None = None, timeout: float =
         argv += ["--ignore-submodules=dirty"]
     argv += rest
     overrides = _config_overrides(repo, subcommand)
-    return _checked(_complete(argv, repo, input, timeout, overrides), argv, repo)
+    completed = _complete(argv, repo, input, timeout, overrides, index_file)
+    return _checked(completed, argv, repo)
 
 
 def reject_option_like(ref: str) -> str:
@@ -138,6 +146,7 @@ def _complete(
     input: bytes | None,
     timeout: float,
     overrides: list[tuple[str, str]],
+    index_file: Path | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
@@ -145,7 +154,7 @@ def _complete(
             input=input,
             capture_output=True,
             timeout=timeout,
-            env=_environment(overrides),
+            env=_environment(overrides, index_file),
             check=False,
             stdin=None if input is not None else subprocess.DEVNULL,
         )
@@ -158,8 +167,10 @@ def _complete(
         raise GitError("git is not installed or not on PATH; install git") from error
 
 
-def _environment(overrides: list[tuple[str, str]]) -> dict[str, str]:
+def _environment(overrides: list[tuple[str, str]], index_file: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in _REPO_LOCATION_VARIABLES}
+    if index_file is not None:
+        env["GIT_INDEX_FILE"] = str(index_file)
     # Appended after any GIT_CONFIG_* the operator set (e.g. safe.directory), so ours win.
     start = int(env.get("GIT_CONFIG_COUNT", "0") or "0")
     for offset, (key, value) in enumerate(overrides):

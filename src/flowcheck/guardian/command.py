@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TextIO
 
 from flowcheck.errors import FlowcheckError
-from flowcheck.git.repo import resolve_repository
+from flowcheck.git.repo import hook_index_file, resolve_repository
 from flowcheck.guardian.models import Finding
 from flowcheck.guardian.rules import load_rules
 from flowcheck.guardian.service import sanitize, scan_changes, scan_text_findings
@@ -40,7 +40,11 @@ def scan_command(
                 stdout.write(sanitize(text, rules).sanitized_text)
         else:
             repo = resolve_repository(target, allowed_roots=[], default=None)
-            findings = scan_changes(repo, "staged" if staged else "all", rules).findings
+            if staged:
+                index = hook_index_file(repo)
+                findings = scan_changes(repo, "staged", rules, index_file=index).findings
+            else:
+                findings = scan_changes(repo, "all", rules).findings
     except FlowcheckError as exc:
         stderr.write(f"flowcheck: {exc}\n")
         return EXIT_ERROR

@@ -60,12 +60,17 @@ def scan_text_findings(
 
 
 def scan_changes(
-    repo: Path, scope: Scope, rules: RuleSet, ignore: IgnoreMatcher | None = None
+    repo: Path,
+    scope: Scope,
+    rules: RuleSet,
+    ignore: IgnoreMatcher | None = None,
+    index_file: Path | None = None,
 ) -> ScanReport:
     """Scan the uncommitted changes of the repository whose top level is ``repo``;
-    ``ignore`` defaults to the repository's ``.flowcheckignore``."""
+    ``ignore`` defaults to the repository's ``.flowcheckignore``; ``index_file`` replaces the
+    repository's index for the staged part (a hook's temporary index)."""
     ignore = ignore if ignore is not None else load_ignore(repo)
-    collected = [_collect(repo, ignore, part) for part in _SCOPES[scope]]
+    collected = [_collect(repo, ignore, part, index_file) for part in _SCOPES[scope]]
     return _report(repo, scope, collected, rules)
 
 
@@ -86,12 +91,12 @@ def scan_commits(repo: Path, base: str, head: str, rules: RuleSet) -> ScanReport
     )
 
 
-def _collect(repo: Path, ignore: IgnoreMatcher, part: str) -> sources.Collected:
-    reader = {
-        "staged": sources.staged,
-        "unstaged": sources.unstaged,
-        "untracked": sources.untracked,
-    }[part]
+def _collect(
+    repo: Path, ignore: IgnoreMatcher, part: str, index_file: Path | None
+) -> sources.Collected:
+    if part == "staged":
+        return _guarded(repo, lambda: sources.staged(repo, ignore, index_file))
+    reader = {"unstaged": sources.unstaged, "untracked": sources.untracked}[part]
     return _guarded(repo, lambda: reader(repo, ignore))
 
 

@@ -35,9 +35,9 @@ class Collected:
     files: int
 
 
-def staged(top: Path, ignore: IgnoreMatcher) -> Collected:
+def staged(top: Path, ignore: IgnoreMatcher, index_file: Path | None = None) -> Collected:
     """Exactly what the next commit would add: the index against HEAD (or the empty tree)."""
-    return _diff(top, ignore, "staged", "--cached")
+    return _diff(top, ignore, "staged", "--cached", index_file=index_file)
 
 
 def unstaged(top: Path, ignore: IgnoreMatcher) -> Collected:
@@ -76,7 +76,13 @@ def _unreadable_reason(file: Path, ignore: IgnoreMatcher, path: str) -> str | No
     return None
 
 
-def _diff(top: Path, ignore: IgnoreMatcher, source: Source, *selector: str) -> Collected:
+def _diff(
+    top: Path,
+    ignore: IgnoreMatcher,
+    source: Source,
+    *selector: str,
+    index_file: Path | None = None,
+) -> Collected:
     output = run_git(
         top,
         "diff",
@@ -89,6 +95,7 @@ def _diff(top: Path, ignore: IgnoreMatcher, source: Source, *selector: str) -> C
         *selector,
         "--",
         timeout=_GIT_TIMEOUT,
+        index_file=index_file,
     )
     collected = Collected([], [], 0)
     for path, first_line, lines in _added_runs(output):
