@@ -3,7 +3,9 @@ numbers), untracked text files, and commit ranges."""
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,27 +55,33 @@ def untracked(top: Path, ignore: IgnoreMatcher) -> Collected:
     collected = Collected([], [], 0)
     for raw in filter(None, listing.split(b"\0")):
         path = raw.decode("utf-8", "surrogateescape")
-        reason = _unreadable_reason(top / path, ignore, path)
-        if reason:
+        data, reason = _read_untracked(top / path, ignore, path)
+        if data is None:
             collected.skipped.append(f"{path}: {reason}")
             continue
-        data = (top / path).read_bytes()
         collected.files += 1
         collected.segments.append(Segment(path, 1, data.decode("utf-8", "replace"), "untracked"))
     return collected
 
 
-def _unreadable_reason(file: Path, ignore: IgnoreMatcher, path: str) -> str | None:
+def _read_untracked(file: Path, ignore: IgnoreMatcher, path: str) -> tuple[bytes | None, str]:
+    """The file's bytes, or None and why not. Checks and reads one open descriptor, so a file
+    swapped for a symlink or a FIFO in between is never followed or waited on."""
     if ignore.ignored(path):
-        return "ignored by .flowcheckignore"
-    if file.is_symlink() or not file.is_file():
-        return "not a regular file"
-    if file.stat().st_size > UNTRACKED_MAX_BYTES:
-        return f"larger than {UNTRACKED_MAX_BYTES} bytes"
-    with file.open("rb") as handle:
-        if b"\0" in handle.read(_BINARY_PROBE):
-            return "binary"
-    return None
+        return None, "ignored by .flowcheckignore"
+    try:
+        descriptor = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None, "not a regular file"
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None, "not a regular file"
+        data = handle.read(UNTRACKED_MAX_BYTES + 1)
+    if len(data) > UNTRACKED_MAX_BYTES:
+        return None, f"larger than {UNTRACKED_MAX_BYTES} bytes"
+    if b"\0" in data[:_BINARY_PROBE]:
+        return None, "binary"
+    return data, ""
 
 
 def _diff(

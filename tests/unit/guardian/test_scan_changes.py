@@ -134,3 +134,17 @@ def test_a_minus_diff_attribute_does_not_hide_a_file(repo: Path) -> None:
     assert located(scan_changes(repo, "staged", RULES)) == [
         ("aws-access-key-id", "app.py", 3, 8, "staged")
     ]
+
+
+def test_untracked_fifo_and_symlink_are_skipped_not_read(repo: Path, tmp_path: Path) -> None:
+    """Found in review: the untracked check and the read were separate steps; a FIFO or a
+    symlink swapped in could hang the scan or read outside the repository."""
+    import os
+
+    outside = tmp_path / "outside.txt"
+    outside.write_text(f"key = '{KEY}'\n")
+    os.mkfifo(repo / "pipe")
+    (repo / "link.txt").symlink_to(outside)
+    report = scan_changes(repo, "untracked", RULES)
+    assert report.findings == []
+    assert sorted(report.skipped) == ["link.txt: not a regular file", "pipe: not a regular file"]
