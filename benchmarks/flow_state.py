@@ -12,14 +12,12 @@ Targets: ratio <= 1.5 and flow_state < 0.5 s.
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from flowcheck.flow import flow_state
-from timing import interleaved_medians
+from timing import cached_repository, interleaved_medians
 
 TRACKED_FILES = 20_000
 MODIFIED_FILES = 2_000
@@ -86,13 +84,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached repository")
     options = parser.parse_args()
-    repo = CACHE / "repo"
-    if options.rebuild or not (CACHE / "complete").exists():
-        shutil.rmtree(CACHE, ignore_errors=True)
-        started = time.perf_counter()
-        build(repo)
-        (CACHE / "complete").touch()
-        print(f"built {repo} in {time.perf_counter() - started:.1f} s")
+    repo = cached_repository(CACHE, build, options.rebuild)
     storage = CACHE / "storage"
     state = flow_state(repo, storage)
     print(

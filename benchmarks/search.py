@@ -17,16 +17,14 @@ from __future__ import annotations
 import argparse
 import functools
 import random
-import shutil
 import statistics
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from flowcheck.history import index_repository, search
-from timing import interleaved_medians, seconds
+from timing import cached_repository, interleaved_medians, seconds
 
 COMMITS = 5_000
 FILES = 2_000
@@ -172,13 +170,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached repository")
     options = parser.parse_args()
-    repo = CACHE / "repo"
-    if options.rebuild or not (CACHE / "complete").exists():
-        shutil.rmtree(CACHE, ignore_errors=True)
-        started = time.perf_counter()
-        build(repo)
-        (CACHE / "complete").touch()
-        print(f"built {repo} in {time.perf_counter() - started:.1f} s")
+    repo = cached_repository(CACHE, build, options.rebuild)
     rows = index_rows(repo, options.runs)
     db = CACHE / "bench.db"
     print(f"full index: {index_repository(repo, db, None)}")
