@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -32,22 +31,21 @@ def entry_hash(prev_hash: str, body: dict[str, Any]) -> str:
 class AuditLog:
     def __init__(self, path: Path, max_bytes: int) -> None:
         self.path, self.max_bytes = path, max_bytes
-        self._lock = threading.Lock()
 
     def record(self, **fields: Any) -> None:
-        with self._lock:
-            try:
-                self._append(fields)
-            except OSError as exc:
-                raise StorageError(
-                    f"FLOWCHECK_AUDIT_LOG_PATH={self.path}: cannot write the audit log "
-                    f"({exc.strerror}); free space or fix the directory's permissions"
-                ) from None
+        try:
+            self._append(fields)
+        except OSError as exc:
+            raise StorageError(
+                f"FLOWCHECK_AUDIT_LOG_PATH={self.path}: cannot write the audit log "
+                f"({exc.strerror}); free space or fix the directory's permissions"
+            ) from None
 
     def _append(self, fields: dict[str, Any]) -> None:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Other processes (the hooks' `flowcheck audit bypass`, a second server) append to the
-        # same trail: the lock serialises writers, and the chain is re-read under it.
+        # same trail: the lock serialises writers (threads too: each opens its own
+        # descriptor), and the chain is re-read under it.
         lock = os.open(
             self.path.with_name(f".{self.path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600
         )

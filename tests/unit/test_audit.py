@@ -96,3 +96,14 @@ def test_two_writers_on_one_trail_keep_one_chain(tmp_path: Path) -> None:
     server.record(action="tool:b", status="ok")
     assert verify(path) == []
     assert len(path.read_text().splitlines()) == 3
+
+
+def test_concurrent_threads_keep_one_chain(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "audit.log"
+    log = AuditLog(path, 10_000_000)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda n: log.record(action=f"tool:t{n}", status="ok"), range(64)))
+    assert verify(path) == []
+    assert len(path.read_text().splitlines()) == 64

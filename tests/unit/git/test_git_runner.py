@@ -17,15 +17,21 @@ from tests.conftest import git
 MakeRepo = Callable[..., Path]
 
 
+def spy_script(tmp_path: Path) -> tuple[Path, Path]:
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    spy = tmp_path / "spy.sh"
+    spy.write_text(f'#!/bin/sh\ntouch "{markers}/$1"\ncat\n')
+    spy.chmod(0o755)
+    return spy, markers
+
+
 def booby_trapped_repo(
     make_repo: MakeRepo, tmp_path: Path, *, process_filter: bool = True
 ) -> tuple[Path, Path]:
     """A repo whose config runs a spy script for every program-valued setting."""
     repo = make_repo(files={"data.txt": "one\ntwo\n"})
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    spy = tmp_path / "spy.sh"
-    spy.write_text(f'#!/bin/sh\ntouch "{markers}/$1"\ncat\n')
+    spy, markers = spy_script(tmp_path)
     (repo / ".gitattributes").write_text("* filter=spy diff=spy\n")
     git(repo, "add", ".gitattributes")
     git(repo, "commit", "-q", "-m", "attributes")
@@ -157,15 +163,6 @@ def test_option_like_refs_are_refused() -> None:
     assert str(raised.value) == (
         "refusing ref '--output=/tmp/x': it starts with '-'; pass a branch or commit name"
     )
-
-
-def spy_script(tmp_path: Path) -> tuple[Path, Path]:
-    markers = tmp_path / "markers"
-    markers.mkdir()
-    spy = tmp_path / "spy.sh"
-    spy.write_text(f'#!/bin/sh\ntouch "{markers}/$1"\ncat\n')
-    spy.chmod(0o755)
-    return spy, markers
 
 
 def test_filter_driver_named_with_an_equals_sign_never_runs(
