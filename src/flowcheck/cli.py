@@ -133,6 +133,10 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return 1 if problems else EXIT_OK
 
 
+def _repository_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", default=".", help="repository (default: .)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flowcheck", description="Git hygiene and security checks for AI coding agents."
@@ -159,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Exit codes: 0 ok, 1 warning or danger, 2 security findings "
         "or invalid configuration, 3 error.",
     )
-    check.add_argument("path", nargs="?", default=".", help="repository (default: .)")
+    _repository_argument(check)
     check.add_argument("--json", action="store_true", help="print the get_flow_state result")
     check.add_argument(
         "--strict",
@@ -195,15 +199,17 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--redact", action="store_true", help="with -: print stdin redacted")
     scan.set_defaults(handler=cmd_scan)
 
-    hooks = commands.add_parser("hooks", help="install or remove the git pre-commit hook")
+    hooks = commands.add_parser(
+        "hooks", help="install or remove FlowCheck's git hooks (pre-commit scan, post-commit index)"
+    )
     hooks_commands = hooks.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
     for action in ("install", "uninstall"):
-        hook = hooks_commands.add_parser(action, help=f"{action} the FlowCheck pre-commit hook")
-        hook.add_argument("path", nargs="?", default=".", help="repository (default: .)")
+        hook = hooks_commands.add_parser(action, help=f"{action} FlowCheck's git hooks")
+        _repository_argument(hook)
     hooks.set_defaults(handler=cmd_hooks)
 
     index = commands.add_parser("index", help="index a repository's commits for search_history")
-    index.add_argument("path", nargs="?", default=".", help="repository (default: .)")
+    _repository_argument(index)
     index.add_argument(
         "--full",
         action="store_true",
@@ -216,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     audit_commands.add_parser("verify", help="exit 0 when the hash chain is intact, else 1")
     bypass = audit_commands.add_parser("bypass", help="record a hook bypass (used by the hooks)")
     bypass.add_argument("--hook", required=True, help="the hook that was bypassed")
-    bypass.add_argument("path", nargs="?", default=".", help="repository (default: .)")
+    _repository_argument(bypass)
     audit.set_defaults(handler=cmd_audit)
     return parser
 

@@ -14,14 +14,14 @@ from flowcheck.cli import main
 
 
 def test_version_on_every_entry_point() -> None:
-    for module_args in (["-m", "flowcheck.cli", "--version"],):
-        done = subprocess.run(
-            [sys.executable, *module_args], capture_output=True, text=True, check=True
-        )
-        assert done.stdout == "FlowCheck 0.5.0\n"
-    server = Path(sys.executable).parent / "flowcheck-server"
-    done = subprocess.run([str(server), "--version"], capture_output=True, text=True, check=True)
-    assert done.stdout == "FlowCheck 0.5.0\n"
+    bin_dir = Path(sys.executable).parent
+    for argv in (
+        [sys.executable, "-m", "flowcheck.cli", "--version"],
+        [str(bin_dir / "flowcheck"), "--version"],
+        [str(bin_dir / "flowcheck-server"), "--version"],
+    ):
+        done = subprocess.run(argv, capture_output=True, text=True, check=True)
+        assert done.stdout == "FlowCheck 0.5.0\n", argv
 
 
 def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
