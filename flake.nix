@@ -30,18 +30,50 @@
           extras = [ ];
         };
         mkTestRunner = import ./nix/tests.nix {
-          inherit (pkgs) lib writeShellApplication gitMinimal coreutils dash bashInteractive;
+          inherit (pkgs)
+            lib
+            writeShellApplication
+            gitMinimal
+            coreutils
+            dash
+            bashInteractive
+            ;
         };
         images = import ./nix/images.nix {
-          inherit (pkgs) lib dockerTools python3 bashInteractive coreutils;
-          inherit spec revision mkFlowcheck mkTestRunner;
+          inherit (pkgs)
+            lib
+            dockerTools
+            python3
+            bashInteractive
+            coreutils
+            ;
+          inherit
+            spec
+            revision
+            mkFlowcheck
+            mkTestRunner
+            ;
         };
         push = import ./nix/push.nix {
-          inherit (pkgs) writeShellApplication python3 skopeo regclient;
+          inherit (pkgs)
+            writeShellApplication
+            python3
+            skopeo
+            regclient
+            ;
         };
         devShell = import ./nix/devshell.nix {
           inherit (pkgs) lib mkShell python3;
-          tools = { inherit (pkgs) ruff mypy nixfmt skopeo docker-compose git; };
+          tools = {
+            inherit (pkgs)
+              ruff
+              mypy
+              nixfmt
+              skopeo
+              docker-compose
+              git
+              ;
+          };
         };
       };
       app = program: {
@@ -51,7 +83,9 @@
     in
     {
       packages =
-        forSystems allSystems (pkgs: { default = (build pkgs).flowcheck; })
+        forSystems allSystems (pkgs: {
+          default = (build pkgs).flowcheck;
+        })
         // forSystems linuxSystems (
           pkgs:
           let
@@ -71,7 +105,9 @@
         push = app (lib.getExe (build pkgs).push);
       });
 
-      devShells = forSystems allSystems (pkgs: { default = (build pkgs).devShell; });
+      devShells = forSystems allSystems (pkgs: {
+        default = (build pkgs).devShell;
+      });
 
       formatter = forSystems allSystems (pkgs: pkgs.nixfmt-tree);
 
@@ -79,7 +115,12 @@
         pkgs:
         import ./nix/checks {
           inherit pkgs spec revision;
-          inherit (build pkgs) flowcheck images mkFlowcheck mkTestRunner;
+          inherit (build pkgs)
+            flowcheck
+            images
+            mkFlowcheck
+            mkTestRunner
+            ;
           nixosModule = self.nixosModules.default;
         }
       );

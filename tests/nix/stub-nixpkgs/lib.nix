@@ -10,7 +10,14 @@ let
     ;
 
   # lib/attrsets.nix
-  genAttrs = names: f: listToAttrs (map (name: { inherit name; value = f name; }) names);
+  genAttrs =
+    names: f:
+    listToAttrs (
+      map (name: {
+        inherit name;
+        value = f name;
+      }) names
+    );
   mapAttrsToList = f: attrs: map (name: f name attrs.${name}) (attrNames attrs);
   attrValues = builtins.attrValues;
   mapAttrs = builtins.mapAttrs;
@@ -22,15 +29,17 @@ let
   concatMap = builtins.concatMap;
 
   # lib/strings.nix
-  concatMapStringsSep = sep: f: list: concatStringsSep sep (map f list);
+  concatMapStringsSep =
+    sep: f: list:
+    concatStringsSep sep (map f list);
   makeBinPath = paths: concatStringsSep ":" (map (path: "${path}/bin") paths);
-  hasSuffix = suffix: content:
+  hasSuffix =
+    suffix: content:
     let
       lenContent = builtins.stringLength content;
       lenSuffix = builtins.stringLength suffix;
     in
-    lenContent >= lenSuffix
-    && builtins.substring (lenContent - lenSuffix) lenContent content == suffix;
+    lenContent >= lenSuffix && builtins.substring (lenContent - lenSuffix) lenContent content == suffix;
   escapeShellArg = arg: "'${builtins.replaceStrings [ "'" ] [ "'\\''" ] (toString arg)}'";
   toLower = builtins.replaceStrings upperChars lowerChars;
   chars = string: builtins.genList (i: builtins.substring i 1 string) (builtins.stringLength string);
@@ -78,7 +87,8 @@ let
         root: path:
         builtins.substring 0 (builtins.stringLength (toString root) + 1) (toString path)
         == "${toString root}/";
-      relative = root: path: builtins.substring (builtins.stringLength (toString root) + 1) (-1) (toString path);
+      relative =
+        root: path: builtins.substring (builtins.stringLength (toString root) + 1) (-1) (toString path);
     in
     {
       # toSource = { root, fileset }: ...
@@ -98,19 +108,16 @@ let
             files = map (relative root) paths;
           };
       # unions = filesets: ...
-      unions =
-        filesets:
-        {
-          _type = "fileset";
-          paths = concatMap (value: (coerce "lib.fileset.unions" value).paths) filesets;
-        };
+      unions = filesets: {
+        _type = "fileset";
+        paths = concatMap (value: (coerce "lib.fileset.unions" value).paths) filesets;
+      };
       # difference = positive: negative: ...; here only a whole subtree can be taken out.
       difference =
         positive: negative:
         let
           removed = map toString (coerce "lib.fileset.difference: second argument" negative).paths;
-          kept =
-            path: !builtins.any (gone: gone == toString path || hasPrefixPath gone path) removed;
+          kept = path: !builtins.any (gone: gone == toString path || hasPrefixPath gone path) removed;
         in
         {
           _type = "fileset";
@@ -127,27 +134,23 @@ let
           ) (coerce "lib.fileset.difference: first argument" positive).paths;
         };
       # maybeMissing = path: ...
-      maybeMissing =
-        path:
-        {
-          _type = "fileset";
-          paths = if builtins.pathExists path then [ path ] else [ ];
-        };
+      maybeMissing = path: {
+        _type = "fileset";
+        paths = if builtins.pathExists path then [ path ] else [ ];
+      };
       # fileFilter = predicate: path: ...; the predicate sees { name, type, hasExt }.
-      fileFilter =
-        predicate: path:
-        {
-          _type = "fileset";
-          paths = map (file: file.path) (
-            filter (
-              file:
-              predicate {
-                inherit (file) name type;
-                hasExt = ext: hasSuffix ".${ext}" file.name;
-              }
-            ) (filesUnder path)
-          );
-        };
+      fileFilter = predicate: path: {
+        _type = "fileset";
+        paths = map (file: file.path) (
+          filter (
+            file:
+            predicate {
+              inherit (file) name type;
+              hasExt = ext: hasSuffix ".${ext}" file.name;
+            }
+          ) (filesUnder path)
+        );
+      };
     };
 
   # lib/options.nix
@@ -195,9 +198,18 @@ let
       port = simple "port";
       path = simple "path";
       package = simple "package";
-      listOf = elemType: { name = "listOf"; inherit elemType; };
-      attrsOf = elemType: { name = "attrsOf"; inherit elemType; };
-      nullOr = elemType: { name = "nullOr"; inherit elemType; };
+      listOf = elemType: {
+        name = "listOf";
+        inherit elemType;
+      };
+      attrsOf = elemType: {
+        name = "attrsOf";
+        inherit elemType;
+      };
+      nullOr = elemType: {
+        name = "nullOr";
+        inherit elemType;
+      };
     };
 
   # lib/licenses.nix

@@ -12,7 +12,9 @@ let
       inherit name system;
       builder = "/stub-nixpkgs-cannot-build";
     }
-    // { inherit stubArgs; }
+    // {
+      inherit stubArgs;
+    }
     // extra;
   package = name: mkDrv name { } { meta.mainProgram = name; };
 
@@ -214,7 +216,11 @@ in
       derivationArgs ? { },
       inheritPath ? true,
     }@args:
-    mkDrv name args { meta = meta // { mainProgram = name; }; };
+    mkDrv name args {
+      meta = meta // {
+        mainProgram = name;
+      };
+    };
 
   # pkgs/build-support/trivial-builders/default.nix: runCommand = name: env: buildCommand.
   runCommand =
