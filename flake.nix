@@ -19,10 +19,19 @@
 
       # Everything per system, each file called with explicit arguments.
       build = pkgs: rec {
+        gitPlumbing = import ./nix/git-plumbing.nix {
+          inherit (pkgs)
+            runCommand
+            gitMinimal
+            removeReferencesTo
+            runtimeShellPackage
+            ;
+        };
         mkFlowcheck =
           { python, extras }:
           import ./nix/package.nix {
-            inherit (pkgs) lib gitMinimal;
+            inherit (pkgs) lib;
+            git = gitPlumbing;
             inherit python extras;
           };
         flowcheck = mkFlowcheck {
@@ -117,6 +126,7 @@
           inherit pkgs spec revision;
           inherit (build pkgs)
             flowcheck
+            gitPlumbing
             images
             mkFlowcheck
             mkTestRunner

@@ -16,15 +16,6 @@ let
   inherit (spec) contract user;
   owner = "${toString user.uid}:${toString user.gid}";
 
-  # The same CPython without its test suite, IDLE and Tk. python3Minimal would also drop
-  # openssl, and uvicorn, httpx and anyio need the ssl module.
-  trimmedPython = python3.override {
-    self = trimmedPython;
-    stripTests = true;
-    stripIdlelib = true;
-    stripTkinter = true;
-  };
-
   # /etc/passwd and /etc/group with the service user, so git and Path.home() can resolve it.
   serviceUser = dockerTools.fakeNss.override {
     extraPasswdLines = [ "${user.name}:x:${owner}:${user.name}:${user.home}:/sbin/nologin" ];
@@ -63,7 +54,9 @@ let
   mkImage =
     variant:
     let
-      python = if variant.trimmed_python then trimmedPython else python3;
+      # nixpkgs' own python3, never an override: a changed interpreter misses the binary cache
+      # and rebuilds CPython and every Python package from source (docs/deployment/Nix.md).
+      python = python3;
       flowcheck = mkFlowcheck {
         inherit python;
         inherit (variant) extras;

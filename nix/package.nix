@@ -3,7 +3,7 @@
 {
   lib,
   python,
-  gitMinimal,
+  git,
   extras,
 }:
 let
@@ -35,11 +35,12 @@ python.pkgs.buildPythonApplication {
   pythonImportsCheck = [ "flowcheck" ];
 
   # The git engine runs git; scratch images and systemd units have no git on PATH otherwise.
+  # The flake passes nix/git-plumbing.nix: the git binary without gitMinimal's closure.
   makeWrapperArgs = [
     "--prefix"
     "PATH"
     ":"
-    (lib.makeBinPath [ gitMinimal ])
+    (lib.makeBinPath [ git ])
   ];
 
   meta = {

@@ -5,6 +5,7 @@
   spec,
   revision,
   flowcheck,
+  gitPlumbing,
   images,
   mkFlowcheck,
   mkTestRunner,
@@ -20,12 +21,11 @@ let
       inherit (spec.variants.dev) extras;
     };
   };
+  # Every .nix file in the repository, as `nix fmt` (nixfmt-tree: all *.nix) formats them.
+  # tests/nix/test_nix_format.py runs nixfmt over this same set, read from passthru.
   nixSources = lib.fileset.toSource {
     root = ../..;
-    fileset = lib.fileset.unions [
-      ../../flake.nix
-      (lib.fileset.fileFilter (file: file.hasExt "nix") ../.)
-    ];
+    fileset = lib.fileset.fileFilter (file: file.hasExt "nix") ../..;
   };
   specPython = pkgs.python3.withPackages (ps: [ ps.pyyaml ]);
   imageArgs = lib.mapAttrsToList (variant: image: "${variant}=${image}") images;
@@ -42,9 +42,14 @@ in
     touch "$out"
   '';
 
-  formatting = pkgs.runCommand "flowcheck-nixfmt" { } ''
+  formatting = pkgs.runCommand "flowcheck-nixfmt" { passthru.source = nixSources; } ''
     cd ${nixSources}
     ${pkgs.nixfmt}/bin/nixfmt --check $(find . -name '*.nix' | sort)
+    touch "$out"
+  '';
+
+  git-plumbing = pkgs.runCommand "flowcheck-git-plumbing" { } ''
+    ${pkgs.runtimeShell} ${./git-plumbing.sh} ${gitPlumbing}/bin/git ${pkgs.gitMinimal}/bin/git
     touch "$out"
   '';
 

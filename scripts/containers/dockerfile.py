@@ -24,22 +24,20 @@ def _quoted_pairs(keyword: str, pairs: dict[str, str]) -> str:
     return f"{keyword} {body}"
 
 
-def _build_stage(base: str, wheel: str, requirements: list[str], trimmed: bool) -> list[str]:
+def _build_stage(base: str, wheel: str, requirements: list[str]) -> list[str]:
     """Dependencies first, in a layer cached while the wheelhouse is unchanged; then the
-    project's wheel alone, and `pip check` to prove nothing is missing (0.4 defect B4.4)."""
+    project's wheel alone, and `pip check` to prove nothing is missing (0.4 defect B4.4).
+    No variant keeps an installer, as no Nix image has one."""
     pip = f"{VENV}/bin/pip"
-    lines = [
+    return [
         f"FROM {base} AS build",
         "COPY wheels /wheels",
         f"RUN python3 -m venv {VENV} && {pip} install -q --no-index --find-links /wheels "
         + " ".join(json.dumps(requirement) for requirement in requirements),
         "COPY project /project",
         f"RUN {pip} install -q --no-index --no-deps /project/{wheel} && {pip} check",
+        f"RUN {pip} uninstall -q -y pip setuptools",
     ]
-    if trimmed:
-        # The slim variant needs no installer at run time.
-        lines.append(f"RUN {pip} uninstall -q -y pip setuptools")
-    return lines
 
 
 def _user_setup(spec: ImageSpec) -> str:
@@ -69,7 +67,7 @@ def variant_dockerfile(
     contents = spec.variants[variant]
     links = " && ".join(f"ln -s {VENV}/bin/{name} /usr/local/bin/{name}" for name in ENTRY_POINTS)
     lines = [
-        *_build_stage(base, wheel, requirements, contents.trimmed_python),
+        *_build_stage(base, wheel, requirements),
         f"FROM {base}",
         _user_setup(spec),
         f"COPY --from=build {VENV} {VENV}",

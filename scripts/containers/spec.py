@@ -24,7 +24,6 @@ class Variant:
     tag: str
     version_suffix: str
     extras: tuple[str, ...]
-    trimmed_python: bool
     shell: bool
     tests: bool
     size_budget_mb: int
@@ -104,7 +103,6 @@ def _variant(name: str, raw: dict[str, Any]) -> Variant:
         tag=raw["tag"],
         version_suffix=raw["version_suffix"],
         extras=tuple(raw["extras"]),
-        trimmed_python=raw["trimmed_python"],
         shell=raw["shell"],
         tests=raw["tests"],
         size_budget_mb=raw["size_budget_mb"],

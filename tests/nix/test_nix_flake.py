@@ -84,8 +84,8 @@ def test_apps_dev_shells_and_formatter_per_system(flake: Flake) -> None:
 
 
 def test_checks_per_system_with_the_vm_test_on_x86_64_only(flake: Flake) -> None:
-    common = ["flowcheck", "formatting", "image", "image-dev", "image-slim", "pytest",
-              "spec-consistency"]
+    common = ["flowcheck", "formatting", "git-plumbing", "image", "image-dev", "image-slim",
+              "pytest", "spec-consistency"]
     assert flake.eval("checks", apply=ATTR_NAMES) == {
         "aarch64-linux": common,
         "x86_64-linux": ["compose-vm", *common],

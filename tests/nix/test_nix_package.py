@@ -60,10 +60,11 @@ def test_dependencies_are_pyprojects_from_the_pinned_set(
 
 
 def test_git_is_on_the_wrapped_programs_path(flake: Flake) -> None:
-    """0.4 defect: GitPython found no git executable in the slim image."""
+    """0.4 defect: GitPython found no git executable in the slim image. (Which git it is:
+    tests/nix/test_git_plumbing.py.)"""
     wrapper = flake.eval(f"{PACKAGE}.makeWrapperArgs")
     assert wrapper[:3] == ["--prefix", "PATH", ":"]
-    assert re.fullmatch(r"/nix/store/[a-z0-9]{32}-git/bin", wrapper[3])
+    assert re.fullmatch(r"/nix/store/[a-z0-9]{32}-git-plumbing/bin", wrapper[3])
 
 
 def test_push_app_wraps_the_push_script_with_skopeo_and_regctl(flake: Flake) -> None:

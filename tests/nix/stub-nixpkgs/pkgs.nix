@@ -4,19 +4,53 @@ let
   # mkPython's and mkFakeNss's formals shadow `lib`, as callPackage arguments do in nixpkgs.
   stubLib = lib;
 
+  # Every derivation and every string with context inside `value` (functions are skipped).
+  # A stub derivation takes these as inputs, as the real one would, so the derivation graph
+  # (`nix show-derivation -r`) reaches everything an image is built from.
+  inputsOf =
+    value:
+    if builtins.isAttrs value then
+      if value.type or null == "derivation" then
+        [ value.outPath ]
+      else
+        builtins.concatMap inputsOf (builtins.attrValues value)
+    else if builtins.isList value then
+      builtins.concatMap inputsOf value
+    else if builtins.isString value && builtins.hasContext value then
+      [ value ]
+    else
+      [ ];
+
   # A real derivation (so `nix flake show` and `nix eval` treat it as a package) that cannot
-  # be built, plus the arguments it was made from.
-  mkDrv =
+  # be built, plus the arguments it was made from. `uses` are inputs that are not arguments
+  # (a Python package's interpreter). `rebuilt` names a nixpkgs package the flake changed
+  # with `.override`: its hash differs from the binary cache's, so it would be built from
+  # source. tests/nix/test_nix_rebuilds.py finds these in each image's derivation graph.
+  mkDrvWith =
+    {
+      rebuilt ? null,
+      uses ? [ ],
+    }:
     name: stubArgs: extra:
-    derivation {
-      inherit name system;
-      builder = "/stub-nixpkgs-cannot-build";
-    }
+    derivation (
+      {
+        inherit name system;
+        builder = "/stub-nixpkgs-cannot-build";
+        # `self` is the interpreter's reference to itself (a cycle, not an input).
+        stubInputs = inputsOf [
+          (builtins.removeAttrs stubArgs [ "self" ])
+          uses
+        ];
+      }
+      // lib.optionalAttrs (rebuilt != null) { stubRebuilt = rebuilt; }
+    )
     // {
       inherit stubArgs;
     }
     // extra;
+  mkDrv = mkDrvWith { };
   package = name: mkDrv name { } { meta.mainProgram = name; };
+  runtimeShellPackage = package "bash";
 
   # pkgs/build-support/docker/default.nix: streamLayeredImage's formals (no `...`).
   streamLayeredImage =
@@ -51,6 +85,7 @@ let
 
   # pkgs/by-name/fa/fakeNss/package.nix (the first four come from callPackage).
   mkFakeNss =
+    rebuilt:
     {
       lib ? null,
       symlinkJoin ? null,
@@ -59,11 +94,14 @@ let
       extraPasswdLines ? [ ],
       extraGroupLines ? [ ],
     }@args:
-    mkDrv "fake-nss" args { override = newArgs: mkFakeNss (args // newArgs); };
+    mkDrvWith { inherit rebuilt; } "fake-nss" args {
+      override = newArgs: mkFakeNss "fake-nss" (args // newArgs);
+    };
 
   # pkgs/development/interpreters/python/cpython/default.nix: the overridable formals.
   # The arguments callPackage fills in default to null here.
   mkPython =
+    rebuilt:
     {
       self,
       sourceVersion,
@@ -135,21 +173,21 @@ let
       tzdata ? "tzdata",
     }@args:
     let
-      python = mkDrv "python3-${version}" args {
+      python = mkDrvWith { inherit rebuilt; } "python3-${version}" args {
         inherit version;
         pythonVersion = "3.13";
         executable = "python3.13";
         sitePackages = "lib/python3.13/site-packages";
         interpreter = "${python}/bin/python3.13";
-        override = newArgs: mkPython (args // newArgs);
+        override = newArgs: mkPython "python3" (args // newArgs);
         pkgs = import ./python-packages.nix {
-          inherit mkDrv python;
+          inherit mkDrvWith python;
           lib = stubLib;
         };
         # pkgs/development/interpreters/python/with-packages.nix: f receives the package set.
         withPackages =
           f:
-          mkDrv "python3-${version}-env" { packages = f python.pkgs; } {
+          mkDrvWith { uses = [ python ]; } "python3-${version}-env" { packages = f python.pkgs; } {
             meta.mainProgram = "python3";
           };
         meta.mainProgram = "python3";
@@ -157,7 +195,7 @@ let
       version = "${sourceVersion.major}.${sourceVersion.minor}.${sourceVersion.patch}";
     in
     python;
-  python3 = mkPython {
+  python3 = mkPython null {
     self = python3;
     sourceVersion = {
       major = "3";
@@ -190,7 +228,7 @@ in
         inherit (stream) imageName imageTag;
         inherit stream;
       };
-    fakeNss = mkFakeNss { };
+    fakeNss = mkFakeNss null { };
     caCertificates = mkDrv "ca-certificates" { } { };
     binSh = mkDrv "bin-sh" { } { };
     usrBinEnv = mkDrv "usr-bin-env" { } { };
@@ -223,9 +261,10 @@ in
     };
 
   # pkgs/build-support/trivial-builders/default.nix: runCommand = name: env: buildCommand.
+  # `passthru` in env becomes attributes of the result (stdenv.mkDerivation's passthru).
   runCommand =
     name: env: buildCommand:
-    mkDrv name { inherit env buildCommand; } { };
+    mkDrv name { inherit env buildCommand; } (env.passthru or { });
 
   # pkgs/build-support/mkshell/default.nix
   mkShell =
@@ -284,4 +323,9 @@ in
   docker-compose = package "docker-compose"; # pkgs/by-name/do/docker-compose/package.nix
   curl = package "curl"; # pkgs/by-name/cu/curl/package.nix
   traefik = package "traefik"; # pkgs/by-name/tr/traefik/package.nix
+  removeReferencesTo = package "remove-references-to"; # pkgs/build-support/remove-references-to
+  # pkgs/top-level/all-packages.nix: runtimeShellPackage = bashNonInteractive;
+  # runtimeShell = "${runtimeShellPackage}${runtimeShellPackage.shellPath}" (shellPath "/bin/bash").
+  inherit runtimeShellPackage;
+  runtimeShell = "${runtimeShellPackage}/bin/bash";
 }

@@ -1,13 +1,13 @@
 # python3.pkgs: the builders and the packages the FlowCheck flake uses.
 {
   lib,
-  mkDrv,
+  mkDrvWith,
   python,
 }:
 let
   module =
     pname:
-    mkDrv "python3.13-${pname}" { } {
+    mkDrvWith { uses = [ python ]; } "python3.13-${pname}" { } {
       inherit pname;
       pythonModule = python;
     };
@@ -67,7 +67,7 @@ lib.genAttrs names module
       stdenv ? null,
       ...
     }@args:
-    mkDrv "${args.pname}-${args.version}" args {
+    mkDrvWith { uses = [ python ]; } "${args.pname}-${args.version}" args {
       inherit (args) pname version;
       inherit meta;
     };
