@@ -13,7 +13,11 @@ let
     name = "flowcheck-vm/traefik";
     tag = "nix";
     contents = [ pkgs.traefik ];
-    config.Entrypoint = [ "traefik" ];
+    config = {
+      Entrypoint = [ "traefik" ];
+      # The contents are linked into /bin; runtimes other than Docker add no default PATH.
+      Env = [ "PATH=/bin" ];
+    };
   };
   smoke = "python3 ${../../tests/smoke.py}";
   # compose.yaml names the project "flowcheck"; this is its state volume on the VM's disk.
@@ -27,6 +31,7 @@ let
 in
 pkgs.testers.runNixOSTest {
   name = "flowcheck-compose";
+  passthru = { inherit traefikImage; };
   nodes.machine = {
     imports = [ nixosModule ];
     virtualisation = {

@@ -145,3 +145,14 @@ def test_revision_label_is_the_flake_revision(
     result = flake.nix("eval", "--json", "--impure", "--expr", expression, override=False)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["org.opencontainers.image.revision"] == revision
+
+
+def test_every_image_sets_path_in_its_env(flake: Flake, spec: dict[str, Any]) -> None:
+    """issue 9: only Docker adds a default PATH, and the images' Cmd and health check name
+    `flowcheck` (the VM test's Traefik image: `traefik`) without a directory."""
+    path = spec["contract"]["env"]["PATH"]
+    assert path.split(":")[-1] == "/bin"
+    for variant in OUTPUT:
+        assert f"PATH={path}" in image_args(flake, variant)["config"]["Env"]
+    traefik = flake.eval("checks.x86_64-linux.compose-vm.stubArgs.passthru.traefikImage.stubArgs")
+    assert traefik["config"] == {"Entrypoint": ["traefik"], "Env": ["PATH=/bin"]}
