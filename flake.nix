@@ -52,6 +52,7 @@
           inherit (pkgs)
             lib
             dockerTools
+            writeText
             python3
             bashInteractive
             coreutils

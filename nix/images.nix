@@ -3,6 +3,7 @@
 {
   lib,
   dockerTools,
+  writeText,
   python3,
   bashInteractive,
   coreutils,
@@ -61,10 +62,6 @@ let
         inherit python;
         inherit (variant) extras;
       };
-    in
-    dockerTools.buildLayeredImage {
-      name = repository;
-      inherit (variant) tag;
       contents = [
         flowcheck
         serviceUser
@@ -77,6 +74,11 @@ let
       ]
       ++ lib.optionals variant.tests [ (mkTestRunner { inherit python flowcheck; }) ];
       config = configFor flowcheck;
+    in
+    dockerTools.buildLayeredImage {
+      name = repository;
+      inherit (variant) tag;
+      inherit contents config;
       # Runs in the layer directory; the mode survives into the image and the owner stays root.
       extraCommands = ''
         mkdir -p ${layerPath contract.sticky_tmp}
@@ -87,6 +89,13 @@ let
         mkdir -p ${lib.concatMapStringsSep " " layerPath contract.writable_dirs}
         chown ${owner} ${lib.concatMapStringsSep " " layerPath contract.writable_dirs}
       '';
+    }
+    // {
+      # A file that refers to every store path the image holds, so `nix path-info -rsSh`
+      # on it prints the image's closure (CI prints the 20 largest paths of each image).
+      contentsClosure = writeText "flowcheck-${variant.tag}-closure" (
+        lib.concatStringsSep "\n" (map toString contents ++ [ (builtins.toJSON config) ])
+      );
     };
 in
 lib.mapAttrs (_: mkImage) spec.variants

@@ -24,6 +24,7 @@ let
       ./images.toml
       ./push_images.py
       ./checks/spec_consistency.py
+      ./checks/image_sizes.py
     ];
   };
 in

@@ -20,8 +20,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 # Compose image references look like ${VARIABLE:-default}; the default is what runs.
 _COMPOSE_DEFAULT = re.compile(r"^\$\{[A-Z0-9_]+:-(?P<default>[^}]+)\}$")
 
@@ -114,6 +112,9 @@ def image_problems(
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Imported here: image_sizes.py reuses this module on a CI runner's python, without PyYAML.
+    import yaml
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spec", type=Path, required=True)
     parser.add_argument("--pyproject", type=Path, required=True)

@@ -115,7 +115,8 @@ def test_dev_image_pytest_runs_the_suite_against_the_installed_app(flake: Flake)
                    if path.name not in ("container", "__pycache__"))
     assert sorted(runner["suite"]) == sorted(
         ["pyproject.toml", *[f"tests/{name}" for name in tests], *present,
-         "nix/images.toml", "nix/push_images.py", "nix/checks/spec_consistency.py"]
+         "nix/images.toml", "nix/push_images.py", "nix/checks/spec_consistency.py",
+         "nix/checks/image_sizes.py"]
     )
     assert [path.split("-", 1)[1] for path in runner["runtimeInputs"]] == [
         "python3-3.13.8-env",
@@ -156,3 +157,14 @@ def test_every_image_sets_path_in_its_env(flake: Flake, spec: dict[str, Any]) ->
         assert f"PATH={path}" in image_args(flake, variant)["config"]["Env"]
     traefik = flake.eval("checks.x86_64-linux.compose-vm.stubArgs.passthru.traefikImage.stubArgs")
     assert traefik["config"] == {"Entrypoint": ["traefik"], "Env": ["PATH=/bin"]}
+
+
+@pytest.mark.parametrize("variant", list(OUTPUT))
+def test_contents_closure_refers_to_every_store_path_in_the_image(
+    flake: Flake, variant: str
+) -> None:
+    """CI prints `nix path-info -rsSh` of this file as the image's closure breakdown."""
+    closure = flake.eval(f"packages.x86_64-linux.{OUTPUT[variant]}.contentsClosure.stubArgs.text")
+    args = image_args(flake, variant)
+    assert closure.split("\n") == [*args["contents"], json.dumps(args["config"],
+                                                                   separators=(",", ":"))]

@@ -261,6 +261,9 @@ in
     };
 
   # pkgs/build-support/trivial-builders/default.nix: runCommand = name: env: buildCommand.
+  # pkgs/build-support/trivial-builders/default.nix: writeText = name: text: writeTextFile ...
+  writeText = name: text: mkDrv name { inherit text; } { };
+
   # `passthru` in env becomes attributes of the result (stdenv.mkDerivation's passthru).
   runCommand =
     name: env: buildCommand:
