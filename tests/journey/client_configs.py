@@ -25,6 +25,9 @@ STDIO_ARGS = ["serve", "--transport", "stdio"]
 REPO_IN_CONTAINER = "/workspace/project"
 IMAGE = "backslash-ux/flowcheck:latest"
 DATA_VOLUME = "flowcheck-data:/data"
+HOST_REPO_PLACEHOLDERS = ("/home/you/src/project", "${workspaceFolder}")
+# What a user's shell holds when pasting a Claude Code line.
+PASTING_SHELL = {"FLOWCHECK_AUTH_TOKEN": "journey-token", "GITHUB_TOKEN": "ghp_journey"}
 
 
 @dataclass
@@ -57,6 +60,37 @@ def json_blocks() -> list[Block]:
         for block in fenced_blocks((ROOT / page).read_text(encoding="utf-8"))
         if block.lang == "json"
     ]
+
+
+def load_entry(marker: str, cwd: Path) -> tuple[dict[str, Any] | None, ServerEntry]:
+    """The parsed JSON (None for a command line) and the entry of the snippet `marker`;
+    a Claude Code line runs in `cwd` (its "$PWD")."""
+    client, _ = split_marker(marker)
+    block = marked_blocks()[marker]
+    if block.lang == "json":
+        config = json.loads(block.body)
+        return config, entry_from_json(client, config)
+    return None, entry_from_claude_line(block, cwd, PASTING_SHELL)
+
+
+def with_test_values(entry: ServerEntry, repo: Path, volume: str) -> ServerEntry:
+    """The entry as a user fills it in: the repository's host path, a volume of the test's own
+    instead of flowcheck-data, a value for each VS Code input."""
+
+    def filled(text: str) -> str:
+        for placeholder in HOST_REPO_PLACEHOLDERS:
+            text = text.replace(placeholder, str(repo))
+        text = re.sub(r"\$\{input:[^}]+\}", "journey-input", text)
+        return volume + ":/data" if text == DATA_VOLUME else text
+
+    return ServerEntry(
+        command=entry.command,
+        args=[filled(word) for word in entry.args],
+        env={name: filled(value) for name, value in entry.env.items()},
+        url=entry.url,
+        headers=dict(entry.headers),
+        kind=entry.kind,
+    )
 
 
 def split_marker(marker: str) -> tuple[str, str]:

@@ -21,30 +21,19 @@ from tests.journey.client_configs import (
     CLIENTS,
     FORMS,
     LOCAL_COMMAND,
+    REPO_IN_CONTAINER,
     ROOT,
-    ServerEntry,
-    entry_from_claude_line,
-    entry_from_json,
     json_blocks,
+    load_entry,
     marked_blocks,
     shape_problems,
     split_marker,
+    with_test_values,
 )
 from tests.protocol.test_stdio import EXPECTED_TOOLS
 
 BLOCKS = marked_blocks()
 MARKERS = sorted(BLOCKS)
-# What a user's shell holds when pasting a Claude Code line.
-PASTING_SHELL = {"FLOWCHECK_AUTH_TOKEN": "journey-token", "GITHUB_TOKEN": "ghp_journey"}
-
-
-def load(marker: str, cwd: Path) -> tuple[dict[str, Any] | None, ServerEntry]:
-    client, _ = split_marker(marker)
-    block = BLOCKS[marker]
-    if block.lang == "json":
-        config = json.loads(block.body)
-        return config, entry_from_json(client, config)
-    return None, entry_from_claude_line(block, cwd, PASTING_SHELL)
 
 
 def test_every_host_has_a_local_a_container_and_a_remote_form() -> None:
@@ -60,13 +49,13 @@ def test_every_json_snippet_parses_and_belongs_to_a_host() -> None:
 
 @pytest.mark.parametrize("marker", MARKERS)
 def test_snippet_has_its_hosts_shape(marker: str, tmp_path: Path) -> None:
-    config, entry = load(marker, tmp_path)
+    config, entry = load_entry(marker, tmp_path)
     assert shape_problems(*split_marker(marker), config, entry) == []
 
 
 def test_the_shape_check_names_what_a_host_would_reject(tmp_path: Path) -> None:
     """The check above can fail: a TTY, a secret value in args, mcpServers in VS Code."""
-    config, entry = load("vscode-container", tmp_path)
+    config, entry = load_entry("vscode-container", tmp_path)
     assert config is not None
     entry.args.insert(1, "-t")
     entry.args[entry.args.index("GITHUB_TOKEN")] = "GITHUB_TOKEN=ghp_leaked"
@@ -122,7 +111,7 @@ async def test_local_snippet_starts_flowcheck_over_stdio(
 ) -> None:
     repo = make_repo()
     link = linked_flowcheck(isolated_environment)
-    _, entry = load(marker, repo)
+    _, entry = load_entry(marker, repo)
     command = str(link) if entry.command == LOCAL_COMMAND else entry.command
     env = {k: v.replace("${workspaceFolder}", str(repo)) for k, v in entry.env.items()}
     env["PATH"] = os.pathsep.join([str(link.parent), "/usr/bin", "/bin"])
@@ -135,3 +124,14 @@ async def test_local_snippet_starts_flowcheck_over_stdio(
     observed = (init.serverInfo.name, sorted(tool.name for tool in listed.tools), state.isError)
     assert observed == ("FlowCheck", sorted(EXPECTED_TOOLS), False)
     assert (state.structuredContent or {})["repo_path"] == str(repo.resolve())
+
+
+def test_container_snippets_are_filled_in_as_a_user_would(tmp_path: Path) -> None:
+    """What tests/container runs: the docs' arguments with only the placeholders replaced."""
+    _, entry = load_entry("vscode-container", tmp_path)
+    filled = with_test_values(entry, tmp_path / "repo", "journey-volume")
+    assert filled.args[filled.args.index("--mount") + 1] == (
+        f"type=bind,src={tmp_path / 'repo'},dst={REPO_IN_CONTAINER},readonly"
+    )
+    assert filled.args[filled.args.index("-v") + 1] == "journey-volume:/data"
+    assert filled.env == {"GITHUB_TOKEN": "journey-input"}
