@@ -16,7 +16,7 @@ from typing import Any
 from tests.journey.docblocks import Block, fenced_blocks, shell_argv
 
 ROOT = Path(__file__).resolve().parents[2]
-DOC_PAGES = ("README.md", "docs/deployment/clients.md")
+DOC_PAGES = ("README.md", "docs/deployment/clients.md", "docs/deployment/Quick-Start.md")
 CLIENTS = ("claude-code", "claude-desktop", "cursor", "vscode")
 FORMS = ("local", "container", "http")
 TOP_KEY = {"claude-code": "mcpServers", "claude-desktop": "mcpServers", "cursor": "mcpServers"}
