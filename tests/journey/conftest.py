@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ALIASED, GIT_IDENTITY
+from tests.http.conftest import start_server  # noqa: F401  (a fixture the HTTP snippets use)
 from tests.journey.client_configs import ROOT
 from tests.journey.docblocks import Block, marked
 

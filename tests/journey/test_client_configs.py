@@ -16,11 +16,14 @@ from typing import Any
 import pytest
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamablehttp_client
 
+from tests.http.conftest import TOKEN
 from tests.journey.client_configs import (
     CLIENTS,
     FORMS,
     LOCAL_COMMAND,
+    PASTING_SHELL,
     REPO_IN_CONTAINER,
     ROOT,
     json_blocks,
@@ -135,3 +138,35 @@ def test_container_snippets_are_filled_in_as_a_user_would(tmp_path: Path) -> Non
     )
     assert filled.args[filled.args.index("-v") + 1] == "journey-volume:/data"
     assert filled.env == {"GITHUB_TOKEN": "journey-input"}
+
+
+# Where each HTTP snippet holds its token: a placeholder, a VS Code input, the pasting shell's.
+TOKEN_PLACEHOLDERS = (
+    "YOUR_TOKEN",
+    "${input:flowcheck_token}",
+    PASTING_SHELL["FLOWCHECK_AUTH_TOKEN"],
+)
+
+
+@pytest.mark.parametrize("marker", [m for m in MARKERS if m.endswith("-http")])
+async def test_http_snippet_reaches_a_server_with_its_bearer_header(
+    marker: str, start_server: Any, make_repo: Any, tmp_path: Path
+) -> None:
+    """The URL and header as the snippet writes them, pointed at a real server with a token.
+    Claude Desktop's goes through `npx mcp-remote`, which this offline test cannot fetch: its
+    URL and header are the ones checked here for the others."""
+    server, repo = start_server(), make_repo()
+    _, entry = load_entry(marker, tmp_path)
+    if marker == "claude-desktop-http":
+        entry.url, entry.headers = entry.args[2], {"Authorization": entry.env["AUTH_HEADER"]}
+    url = re.sub(r"^https?://[^/]+", server.base_url, entry.url)
+    headers = dict(entry.headers)
+    for placeholder in TOKEN_PLACEHOLDERS:
+        headers = {name: value.replace(placeholder, TOKEN) for name, value in headers.items()}
+    async with (
+        streamablehttp_client(url, headers=headers) as (read, write, _),
+        ClientSession(read, write) as session,
+    ):
+        await session.initialize()
+        state = await session.call_tool("get_flow_state", {"repo_path": str(repo)})
+    assert (state.isError, (state.structuredContent or {}).get("branch_name")) == (False, "main")
