@@ -5,12 +5,14 @@ from what works."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +97,29 @@ async def call_get_flow_state(url: str, headers: dict[str, str], project: Path) 
         return await session.call_tool("get_flow_state", {"repo_path": str(project)})
 
 
+@contextlib.contextmanager
+def documented_server(journey: Journey, page: str, step: str) -> Iterator[tuple[int, str]]:
+    """The page's server block running on a free port; yields the port and the exports the
+    block tells every other shell to run (the client's shell)."""
+    port, server_block = free_port(), journey.block(page, step)
+    server = subprocess.Popen(
+        ["bash", "-euo", "pipefail", "-c", with_port(server_block.body, port)],
+        cwd=journey.clone,
+        env=journey.shell(flowcheck_on_path=True),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", server)
+        exports = [line for line in server_block.body.splitlines() if line.startswith("export ")]
+        yield port, "".join(f"{line}\n" for line in exports)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.communicate(timeout=15)
+
+
 @pytest.mark.parametrize(
     ("page", "server_step", "client_step"),
     [
@@ -107,38 +132,42 @@ async def test_scripts_run_then_an_mcp_client_through_the_documented_http_line(
 ) -> None:
     """Issue 9 §3.2: the README's HTTP line sent `Bearer $FLOWCHECK_TOKEN`, a variable nothing
     set, so the pasted line authenticated with an empty token."""
-    port, shell = free_port(), journey.shell(flowcheck_on_path=True)
     project = documented_project(journey.block(QUICK_START, "qs-hooks"), journey.home)
-    server_block = journey.block(page, server_step)
-    server = subprocess.Popen(
-        ["bash", "-euo", "pipefail", "-c", with_port(server_block.body, port)],
-        cwd=journey.clone,
-        env=shell,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", server)
-        # The client's shell: the exports the server's block tells every shell to run.
-        exports = "".join(
-            f"{line}\n" for line in server_block.body.splitlines() if line.startswith("export ")
-        )
+    with documented_server(journey, page, server_step) as (port, exports):
         client = journey.block(page, client_step)
         entry = entry_from_claude_line(
-            dataclasses.replace(client, body=exports + client.body), journey.clone, shell
+            dataclasses.replace(client, body=exports + client.body),
+            journey.clone,
+            journey.shell(flowcheck_on_path=True),
         )
         assert entry.url == DOCUMENTED_URL
         url = entry.url.replace(":8000/", f":{port}/")
         state = await call_get_flow_state(url, entry.headers, project)
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.communicate(timeout=15)
     assert (state.isError, (state.structuredContent or {}).get("repo_path")) == (
         False,
         str(project),
     )
+
+
+def test_the_quick_start_smoke_check_passes(journey: Journey) -> None:
+    documented_project(journey.block(QUICK_START, "qs-hooks"), journey.home)
+    with documented_server(journey, QUICK_START, "qs-http-server") as (port, exports):
+        smoke = journey.block(QUICK_START, "qs-smoke").body
+        assert smoke.count("127.0.0.1:8000 ") == 1
+        checked = run_block(
+            exports + smoke.replace("127.0.0.1:8000 ", f"127.0.0.1:{port} "),
+            journey.clone,
+            journey.shell(flowcheck_on_path=True),
+        )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert checked.stdout.splitlines() == [
+        "ok   GET /healthz is 200",
+        "ok   initialize with the token is 200",
+        "ok   tools/list names tools",
+        "ok   tools/call get_flow_state succeeds",
+        "ok   initialize without a token is 401",
+        "ok   initialize with Host attacker.invalid is 421",
+    ]
 
 
 def test_hooks_install_then_a_commit_is_blocked_for_a_secret(journey: Journey) -> None:
