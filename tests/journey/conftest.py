@@ -74,6 +74,11 @@ def run_block(script: str, cwd: Path, env: Mapping[str, str]) -> subprocess.Comp
 
 @pytest.fixture(scope="session")
 def journey(tmp_path_factory: pytest.TempPathFactory) -> Journey:
+    if not (ROOT / ".git").exists():
+        pytest.skip(
+            f"the journey clones this work tree's HEAD, and {ROOT} is no git checkout "
+            "(the suite bundled in the dev image or the Nix sandbox)"
+        )
     root = tmp_path_factory.mktemp("journey")
     clone, home = root / "flowcheck", root / "home"
     home.mkdir()
