@@ -115,7 +115,8 @@ def entry_from_claude_line(block: Block, cwd: Path, env: dict[str, str]) -> Serv
     """`claude mcp add [--transport http] NAME [URL] [-e K=V]... [--header H] [-- CMD ARGS]`."""
     (argv,) = shell_argv(block.body, "claude", cwd=cwd, env=env)
     assert argv[:2] == ["mcp", "add"], argv
-    options, _, command = _split_at_double_dash(argv[2:])
+    split = argv.index("--") if "--" in argv else len(argv)
+    options, command = argv[2:split], argv[split + 1 :]
     entry, positional = ServerEntry(), []
     pairs = iter(options)
     for word in pairs:
@@ -125,8 +126,10 @@ def entry_from_claude_line(block: Block, cwd: Path, env: dict[str, str]) -> Serv
         elif word in ("-H", "--header"):
             name, _, value = next(pairs).partition(":")
             entry.headers[name.strip()] = value.strip()
-        elif word in ("-t", "--transport", "-s", "--scope"):
-            entry.kind = next(pairs) if word in ("-t", "--transport") else entry.kind
+        elif word in ("-t", "--transport"):
+            entry.kind = next(pairs)
+        elif word in ("-s", "--scope"):
+            next(pairs)
         else:
             positional.append(word)
     assert positional[0] == "flowcheck", positional
@@ -134,13 +137,6 @@ def entry_from_claude_line(block: Block, cwd: Path, env: dict[str, str]) -> Serv
     if command:
         entry.command, entry.args = command[0], command[1:]
     return entry
-
-
-def _split_at_double_dash(words: list[str]) -> tuple[list[str], bool, list[str]]:
-    if "--" not in words:
-        return words, False, []
-    index = words.index("--")
-    return words[:index], True, words[index + 1 :]
 
 
 def shape_problems(
