@@ -179,7 +179,9 @@ def _vscode_input_problems(config: dict[str, Any]) -> list[str]:
 
 
 def _local_problems(client: str, entry: ServerEntry) -> list[str]:
-    wanted = "flowcheck" if client == "claude-code" else LOCAL_COMMAND
+    """The link scripts/run makes, by absolute path: hosts do not share the shell's PATH."""
+    # A Claude Code line is expanded by the shell it is pasted into: $HOME is filled in.
+    wanted = f"{Path.home()}/.local/bin/flowcheck" if client == "claude-code" else LOCAL_COMMAND
     problems = [] if entry.command == wanted else [f"command {entry.command!r} is not {wanted!r}"]
     if entry.args != STDIO_ARGS:
         problems.append(f"args {entry.args} are not {STDIO_ARGS}")
