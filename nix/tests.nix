@@ -18,6 +18,8 @@ let
     root = ../.;
     fileset = lib.fileset.unions [
       ../pyproject.toml
+      # tests/journey reads the host configurations and steps the README documents.
+      ../README.md
       (lib.fileset.difference ../tests ../tests/container)
       (lib.fileset.maybeMissing ../docs)
       (lib.fileset.maybeMissing ../compose)

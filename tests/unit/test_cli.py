@@ -14,8 +14,10 @@ from flowcheck.cli import main
 
 
 def test_version_on_every_entry_point() -> None:
+    """Issue 9 §3.4: `python -m flowcheck` failed (no __main__ module)."""
     bin_dir = Path(sys.executable).parent
     for argv in (
+        [sys.executable, "-m", "flowcheck", "--version"],
         [sys.executable, "-m", "flowcheck.cli", "--version"],
         [str(bin_dir / "flowcheck"), "--version"],
         [str(bin_dir / "flowcheck-server"), "--version"],

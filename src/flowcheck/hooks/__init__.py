@@ -5,6 +5,11 @@ The hooks directory is git's own answer (``git rev-parse --git-path hooks``), so
 kept as ``<hook>.backup`` (``.backup.N`` if taken) and chained: it runs first, and its failure
 stops the commit. Uninstall removes FlowCheck's hook and puts the chained one back.
 
+Each hook records the interpreter and package directory of the FlowCheck that installed it
+(``Launcher``) and runs ``python -P -m flowcheck`` with them, so a commit from a shell without
+FlowCheck on PATH (an IDE, a GUI client) still scans, and a ``flowcheck/`` directory in the
+repository is never imported. Reinstall after moving or deleting that installation.
+
 The pre-commit hook runs ``flowcheck scan --staged`` (exactly what is being committed):
 exit 0 lets the commit through, 2 (findings) blocks it, anything else fails closed.
 - ``FLOWCHECK_BYPASS=1`` skips the scan and records the bypass in the audit trail
@@ -22,6 +27,9 @@ background; it never delays or fails a commit.
 from __future__ import annotations
 
 import os
+import shlex
+import sys
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -33,17 +41,38 @@ HOOK_NAMES = ("pre-commit", "post-commit")
 _CHAINED_PLACEHOLDER = "@CHAINED@"
 
 
+@dataclass(frozen=True)
+class Launcher:
+    """The Python interpreter and the directory holding the ``flowcheck`` package a hook runs."""
+
+    python: str
+    package_root: str
+
+
+def current_launcher() -> Launcher:
+    """This installation. sys.executable stays unresolved: a venv's python is a symlink whose
+    target does not see the venv's packages."""
+    if not sys.executable:
+        raise FlowcheckError(
+            "cannot tell which Python runs FlowCheck (sys.executable is empty); "
+            "run `python -m flowcheck hooks install` with the interpreter FlowCheck is installed in"
+        )
+    return Launcher(sys.executable, str(Path(__file__).resolve().parents[2]))
+
+
 def hooks_dir(repo: Path) -> Path:
     raw = run_git(repo, "rev-parse", "--git-path", "hooks").decode().strip()
     path = Path(raw)
     return path if path.is_absolute() else (repo / path).resolve()
 
 
-def install(repo: Path) -> list[Path]:
-    """Install every FlowCheck hook; returns the hook files written. Idempotent."""
+def install(repo: Path, launcher: Launcher | None = None) -> list[Path]:
+    """Install every FlowCheck hook, run by `launcher` (default: this installation); returns
+    the hook files written. Idempotent."""
     folder = hooks_dir(repo)
     folder.mkdir(parents=True, exist_ok=True)
-    return [_install_one(folder, name) for name in HOOK_NAMES]
+    chosen = launcher or current_launcher()
+    return [_install_one(folder, name, chosen) for name in HOOK_NAMES]
 
 
 def uninstall(repo: Path) -> list[Path]:
@@ -62,7 +91,7 @@ def uninstall(repo: Path) -> list[Path]:
     return removed
 
 
-def _install_one(folder: Path, name: str) -> Path:
+def _install_one(folder: Path, name: str, launcher: Launcher) -> Path:
     hook = folder / name
     chained = ""
     if _is_ours(hook):
@@ -72,7 +101,14 @@ def _install_one(folder: Path, name: str) -> Path:
         hook.rename(folder / backup)
         chained = backup
     template = resources.files(__package__).joinpath(f"{name}.sh").read_text(encoding="utf-8")
-    hook.write_text(template.replace(_CHAINED_PLACEHOLDER, chained), encoding="utf-8")
+    values = {
+        _CHAINED_PLACEHOLDER: chained,
+        "@PYTHON@": shlex.quote(launcher.python),
+        "@PACKAGE@": shlex.quote(launcher.package_root),
+    }
+    for placeholder, value in values.items():
+        template = template.replace(placeholder, value)
+    hook.write_text(template, encoding="utf-8")
     hook.chmod(0o755)
     return hook
 

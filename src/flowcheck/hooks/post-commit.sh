@@ -5,6 +5,9 @@
 # POSIX sh only: this runs under dash.
 
 chained='@CHAINED@'
+# Recorded at install time (see pre-commit).
+flowcheck_python=@PYTHON@
+flowcheck_package=@PACKAGE@
 
 if [ -n "$chained" ]; then
     chained_path="$(dirname "$0")/$chained"
@@ -13,7 +16,7 @@ if [ -n "$chained" ]; then
     fi
 fi
 
-if command -v flowcheck >/dev/null 2>&1; then
-    (flowcheck index >/dev/null 2>&1 &)
+if [ -x "$flowcheck_python" ]; then
+    (PYTHONPATH="$flowcheck_package" "$flowcheck_python" -P -m flowcheck index >/dev/null 2>&1 &)
 fi
 exit 0

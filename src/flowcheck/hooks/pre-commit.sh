@@ -9,6 +9,16 @@
 # POSIX sh only: this runs under dash.
 
 chained='@CHAINED@'
+# Recorded at install time, so a commit from a shell without FlowCheck on PATH still scans.
+flowcheck_python=@PYTHON@
+flowcheck_package=@PACKAGE@
+
+# -P and PYTHONPATH: the recorded package, never a flowcheck/ directory in the repository.
+# The commit output shows the findings, not FlowCheck's INFO log, unless the operator asks.
+flowcheck() {
+    FLOWCHECK_LOG_LEVEL="${FLOWCHECK_LOG_LEVEL:-WARNING}" PYTHONPATH="$flowcheck_package" \
+        "$flowcheck_python" -P -m flowcheck "$@"
+}
 
 fail() {
     if [ "${FLOWCHECK_HOOK_FAIL_OPEN:-}" = "1" ]; then
@@ -28,7 +38,7 @@ fi
 
 if [ "${FLOWCHECK_BYPASS:-}" = "1" ]; then
     top=$(git rev-parse --show-toplevel 2>/dev/null)
-    if command -v flowcheck >/dev/null 2>&1 &&
+    if [ -x "$flowcheck_python" ] &&
         flowcheck audit bypass --hook pre-commit "$top" >/dev/null 2>&1; then
         echo "flowcheck: FLOWCHECK_BYPASS=1, scan skipped; recorded in the audit trail" >&2
         exit 0
@@ -45,8 +55,8 @@ if [ "${FLOWCHECK_BYPASS:-}" = "1" ]; then
     fail "FLOWCHECK_BYPASS=1 but the bypass could not be recorded in $log_dir"
 fi
 
-if ! command -v flowcheck >/dev/null 2>&1; then
-    fail "flowcheck is not on PATH"
+if [ ! -x "$flowcheck_python" ] || [ ! -d "$flowcheck_package/flowcheck" ]; then
+    fail "FlowCheck is no longer installed at $flowcheck_python ($flowcheck_package); run 'flowcheck hooks install' again"
 fi
 
 flowcheck scan --staged

@@ -1,12 +1,11 @@
 """The pre-commit hook under dash and bash, in real repositories: control flow with a fake
-`flowcheck` on PATH, chaining, core.hooksPath, linked worktrees, bypass and fail-closed."""
+recorded interpreter, chaining, core.hooksPath, linked worktrees, bypass and fail-closed."""
 
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +15,14 @@ from flowcheck import hooks
 from tests.conftest import git
 
 SHELLS = ["dash", "bash"]
+# Stands in for the recorded interpreter: checks the launch line, logs the flowcheck arguments.
 FAKE = """#!/bin/sh
+[ "$1 $2 $3" = "-P -m flowcheck" ] || { echo "unexpected launch: $*" >&2; exit 99; }
+shift 3
 echo "$@" >> "$FAKE_LOG"
 exit "${FAKE_EXIT:-0}"
 """
+PACKAGE_ROOT = hooks.current_launcher().package_root
 
 
 @pytest.fixture
@@ -28,23 +31,22 @@ def repo(make_repo: Any) -> Path:
 
 
 @pytest.fixture
-def fake_bin(tmp_path: Path) -> Path:
-    folder = tmp_path / "bin"
-    folder.mkdir()
-    (folder / "flowcheck").write_text(FAKE)
-    (folder / "flowcheck").chmod(0o755)
-    return folder
+def fake(tmp_path: Path) -> hooks.Launcher:
+    python = tmp_path / "bin" / "python"
+    python.parent.mkdir()
+    python.write_text(FAKE)
+    python.chmod(0o755)
+    return hooks.Launcher(str(python), PACKAGE_ROOT)
 
 
-def run_hook(
-    repo: Path, shell: str, path_dirs: list[Path], **env: str
-) -> subprocess.CompletedProcess[str]:
+def run_hook(repo: Path, shell: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The hook with only git and coreutils on PATH: FlowCheck is found through the record."""
     system_path = os.pathsep.join(
         str(Path(shutil.which(t) or t).parent) for t in ("git", "dirname", "date")
     )
     environment = {
         **os.environ,
-        "PATH": os.pathsep.join([*map(str, path_dirs), system_path]),
+        "PATH": system_path,
         "FAKE_LOG": str(repo.parent / "fake.log"),
         **env,
     }
@@ -62,11 +64,11 @@ def fake_calls(repo: Path) -> list[str]:
 @pytest.mark.parametrize("shell", SHELLS)
 @pytest.mark.parametrize(("scan_exit", "hook_exit"), [("0", 0), ("2", 1), ("3", 1)])
 def test_hook_runs_staged_scan_and_maps_exit(
-    repo: Path, fake_bin: Path, shell: str, scan_exit: str, hook_exit: int
+    repo: Path, fake: hooks.Launcher, shell: str, scan_exit: str, hook_exit: int
 ) -> None:
     """0.4 defect B1.2/B1.7: under dash the hook always passed, and exit 3 let commits through."""
-    hooks.install(repo)
-    assert run_hook(repo, shell, [fake_bin], FAKE_EXIT=scan_exit).returncode == hook_exit
+    hooks.install(repo, fake)
+    assert run_hook(repo, shell, FAKE_EXIT=scan_exit).returncode == hook_exit
     assert fake_calls(repo) == ["scan --staged"]
 
 
@@ -75,30 +77,34 @@ def test_fail_closed_without_flowcheck_unless_fail_open(
     repo: Path, tmp_path: Path, shell: str
 ) -> None:
     """0.4 defect B1.7: the hook exited 0 when the CLI was missing."""
-    hooks.install(repo)
-    closed = run_hook(repo, shell, [])
+    gone = tmp_path / "deleted-venv" / "bin" / "python"
+    hooks.install(repo, hooks.Launcher(str(gone), PACKAGE_ROOT))
+    closed = run_hook(repo, shell)
     assert (closed.returncode, closed.stderr) == (
         1,
-        "flowcheck: flowcheck is not on PATH; commit "
-        "refused (set FLOWCHECK_HOOK_FAIL_OPEN=1 to allow)\n",
+        f"flowcheck: FlowCheck is no longer installed at {gone} ({PACKAGE_ROOT}); run "
+        "'flowcheck hooks install' again; commit refused "
+        "(set FLOWCHECK_HOOK_FAIL_OPEN=1 to allow)\n",
     )
-    assert run_hook(repo, shell, [], FLOWCHECK_HOOK_FAIL_OPEN="1").returncode == 0
+    assert run_hook(repo, shell, FLOWCHECK_HOOK_FAIL_OPEN="1").returncode == 0
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_scan_error_fails_open_only_when_configured(repo: Path, fake_bin: Path, shell: str) -> None:
-    hooks.install(repo)
-    result = run_hook(repo, shell, [fake_bin], FAKE_EXIT="3", FLOWCHECK_HOOK_FAIL_OPEN="1")
+def test_scan_error_fails_open_only_when_configured(
+    repo: Path, fake: hooks.Launcher, shell: str
+) -> None:
+    hooks.install(repo, fake)
+    result = run_hook(repo, shell, FAKE_EXIT="3", FLOWCHECK_HOOK_FAIL_OPEN="1")
     assert result.returncode == 0
 
 
 @pytest.mark.parametrize("shell", SHELLS)
 def test_bypass_is_allowed_and_recorded_in_the_audit_trail(
-    repo: Path, fake_bin: Path, shell: str
+    repo: Path, fake: hooks.Launcher, shell: str
 ) -> None:
     """0.4 defect B1.7: the bypass was logged as an ordinary check."""
-    hooks.install(repo)
-    result = run_hook(repo, shell, [fake_bin], FLOWCHECK_BYPASS="1")
+    hooks.install(repo, fake)
+    result = run_hook(repo, shell, FLOWCHECK_BYPASS="1")
     assert result.returncode == 0
     assert fake_calls(repo) == [f"audit bypass --hook pre-commit {repo.resolve()}"]
 
@@ -107,9 +113,10 @@ def test_bypass_is_allowed_and_recorded_in_the_audit_trail(
 def test_bypass_without_flowcheck_is_recorded_in_the_bypass_log(
     repo: Path, tmp_path: Path, shell: str
 ) -> None:
-    hooks.install(repo)
+    gone = tmp_path / "deleted-venv" / "bin" / "python"
+    hooks.install(repo, hooks.Launcher(str(gone), PACKAGE_ROOT))
     storage = tmp_path / "storage"
-    result = run_hook(repo, shell, [], FLOWCHECK_BYPASS="1", FLOWCHECK_STORAGE_PATH=str(storage))
+    result = run_hook(repo, shell, FLOWCHECK_BYPASS="1", FLOWCHECK_STORAGE_PATH=str(storage))
     assert result.returncode == 0
     fields = (storage / "bypass.log").read_text().rstrip("\n").split("\t")
     assert fields[1:3] == ["pre-commit", "bypass"]
@@ -117,23 +124,25 @@ def test_bypass_without_flowcheck_is_recorded_in_the_bypass_log(
 
 
 @pytest.mark.parametrize("shell", SHELLS)
-def test_existing_hook_is_chained_and_restored(repo: Path, fake_bin: Path, shell: str) -> None:
+def test_existing_hook_is_chained_and_restored(
+    repo: Path, fake: hooks.Launcher, shell: str
+) -> None:
     """0.4 defect B2.9: uninstall restored only `.backup`."""
     folder = repo / ".git" / "hooks"
     original = '#!/bin/sh\necho chained >> "$FAKE_LOG"\nexit "${CHAINED_EXIT:-0}"\n'
     (folder / "pre-commit").write_text(original)
     (folder / "pre-commit").chmod(0o755)
     (folder / "pre-commit.backup").write_text("older backup\n")
-    hooks.install(repo)
-    hooks.install(repo)  # idempotent: no second backup
+    hooks.install(repo, fake)
+    hooks.install(repo, fake)  # idempotent: no second backup
     assert sorted(p.name for p in folder.glob("pre-commit*") if p.suffix != ".sample") == [
         "pre-commit",
         "pre-commit.backup",
         "pre-commit.backup.1",
     ]
-    assert run_hook(repo, shell, [fake_bin]).returncode == 0
+    assert run_hook(repo, shell).returncode == 0
     assert fake_calls(repo) == ["chained", "scan --staged"]
-    assert run_hook(repo, shell, [fake_bin], CHAINED_EXIT="5").returncode == 5
+    assert run_hook(repo, shell, CHAINED_EXIT="5").returncode == 5
     assert fake_calls(repo) == ["chained", "scan --staged", "chained"]
     assert hooks.uninstall(repo) == [folder / "pre-commit", folder / "post-commit"]
     assert (folder / "pre-commit").read_text() == original
@@ -157,12 +166,11 @@ def test_linked_worktree_uses_the_common_hooks_directory(repo: Path, tmp_path: P
     ]
 
 
-def test_git_commit_is_blocked_by_findings(repo: Path, fake_bin: Path) -> None:
-    hooks.install(repo)
+def test_git_commit_is_blocked_by_findings(repo: Path, fake: hooks.Launcher) -> None:
+    hooks.install(repo, fake)
     (repo / "new.txt").write_text("x\n")
     git(repo, "add", "new.txt")
-    path = os.pathsep.join([str(fake_bin), os.environ["PATH"]])
-    env = {"PATH": path, "FAKE_LOG": str(repo.parent / "fake.log"), "FAKE_EXIT": "2"}
+    env = {"FAKE_LOG": str(repo.parent / "fake.log"), "FAKE_EXIT": "2"}
     with pytest.raises(subprocess.CalledProcessError):
         git(repo, "commit", "-q", "-m", "blocked", env=env)
     git(repo, "commit", "-q", "-m", "passes", env={**env, "FAKE_EXIT": "0"})
@@ -171,15 +179,14 @@ def test_git_commit_is_blocked_by_findings(repo: Path, fake_bin: Path) -> None:
 
 
 def test_post_commit_refreshes_the_search_index_in_the_background(
-    repo: Path, fake_bin: Path
+    repo: Path, fake: hooks.Launcher
 ) -> None:
     import time
 
-    hooks.install(repo)
+    hooks.install(repo, fake)
     (repo / "new.txt").write_text("x\n")
     git(repo, "add", "new.txt")
-    path = os.pathsep.join([str(fake_bin), os.environ["PATH"]])
-    env = {"PATH": path, "FAKE_LOG": str(repo.parent / "fake.log"), "FAKE_EXIT": "0"}
+    env = {"FAKE_LOG": str(repo.parent / "fake.log"), "FAKE_EXIT": "0"}
     git(repo, "commit", "-q", "-m", "indexed", env=env)
     deadline = time.monotonic() + 10
     while "index" not in fake_calls(repo) and time.monotonic() < deadline:
@@ -187,32 +194,37 @@ def test_post_commit_refreshes_the_search_index_in_the_background(
     assert fake_calls(repo) == ["scan --staged", "index"]
 
 
-REAL_SCAN = """#!{python}
-import sys
-from flowcheck.guardian.command import scan_command
-assert sys.argv[1:] == ["scan", "--staged"], sys.argv
-sys.exit(scan_command(".", staged=True, as_json=False, redact=False, rules_path=None,
-                      stdin=sys.stdin, stdout=sys.stdout, stderr=sys.stderr))
-"""
-
-
 @pytest.mark.parametrize("shell", SHELLS)
-def test_staged_secret_blocks_commit_end_to_end(repo: Path, tmp_path: Path, shell: str) -> None:
-    """0.4 defect B1.1: the hook let a staged AWS key through. Until the CLI's `scan`
-    subcommand lands, `flowcheck` here runs the real scan logic it will call."""
-    folder = tmp_path / "real-bin"
-    folder.mkdir()
-    (folder / "flowcheck").write_text(REAL_SCAN.format(python=sys.executable))
-    (folder / "flowcheck").chmod(0o755)
+def test_staged_secret_blocks_commit_end_to_end(repo: Path, shell: str) -> None:
+    """0.4 defect B1.1: the hook let a staged AWS key through. Issue 9 §3.1: the hook looked
+    for `flowcheck` on PATH, so a commit from a shell without the venv on PATH never scanned;
+    run_hook's PATH holds only git and coreutils."""
     hooks.install(repo)
     (repo / "clean.txt").write_text("nothing to see\n")
     git(repo, "add", "clean.txt")
-    assert run_hook(repo, shell, [folder]).returncode == 0
+    assert run_hook(repo, shell).returncode == 0
     (repo / "clean.txt").write_text("AKIAQ3EGZ7N2LQWX5T4M\n")  # unstaged: not what is committed
-    assert run_hook(repo, shell, [folder]).returncode == 0
+    assert run_hook(repo, shell).returncode == 0
     git(repo, "add", "clean.txt")
-    blocked = run_hook(repo, shell, [folder])
+    blocked = run_hook(repo, shell)
     assert blocked.returncode == 1
     assert blocked.stdout == (
         "clean.txt:1:1: critical secret aws-access-key-id (staged): [REDACTED_AWS_KEY_1]\n"
     )
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_flowcheck_package_in_the_repository_is_never_imported(
+    repo: Path, tmp_path: Path, shell: str
+) -> None:
+    """The hook runs `python -P -m flowcheck` at the repository's top level: without -P the
+    repository's own flowcheck/__main__.py would run instead of the installed FlowCheck."""
+    marker = tmp_path / "imported"
+    (repo / "flowcheck").mkdir()
+    (repo / "flowcheck" / "__init__.py").write_text("")
+    (repo / "flowcheck" / "__main__.py").write_text(f"open({str(marker)!r}, 'w').close()\n")
+    hooks.install(repo)
+    (repo / "key.txt").write_text("AKIAQ3EGZ7N2LQWX5T4M\n")
+    git(repo, "add", "key.txt")
+    assert run_hook(repo, shell).returncode == 1
+    assert not marker.exists()
