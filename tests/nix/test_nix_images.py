@@ -114,7 +114,7 @@ def test_dev_image_pytest_runs_the_suite_against_the_installed_app(flake: Flake)
     tests = sorted(path.name for path in (REPO / "tests").iterdir()
                    if path.name not in ("container", "__pycache__"))
     assert sorted(runner["suite"]) == sorted(
-        ["pyproject.toml", *[f"tests/{name}" for name in tests], *present,
+        ["pyproject.toml", "README.md", *[f"tests/{name}" for name in tests], *present,
          "nix/images.toml", "nix/push_images.py", "nix/checks/spec_consistency.py",
          "nix/checks/image_sizes.py"]
     )
