@@ -111,9 +111,10 @@ def test_missing_token_file_names_the_variable(monkeypatch: pytest.MonkeyPatch) 
     ]
 
 
-def test_precedence_cli_env_dotenv_secretfile_configfile_default(
+def test_precedence_cli_env_envfile_secretfile_configfile_default(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """Issue 8 #2: ./.env was a source; only the operator's --env-file is read now."""
     monkeypatch.chdir(tmp_path)
     config = tmp_path / "config.yaml"
     monkeypatch.setenv("FLOWCHECK_CONFIG_FILE", str(config))
@@ -122,12 +123,19 @@ def test_precedence_cli_env_dotenv_secretfile_configfile_default(
     token_file = tmp_path / "token"
     token_file.write_text("from-secret-file")
     monkeypatch.setenv("FLOWCHECK_AUTH_TOKEN_FILE", str(token_file))
-    (tmp_path / ".env").write_text("FLOWCHECK_SERVER_PORT=1003\nFLOWCHECK_AUTH_TOKEN=from-dotenv\n")
+    (tmp_path / ".env").write_text("FLOWCHECK_SERVER_PORT=1009\nFLOWCHECK_AUTH_TOKEN=from-cwd\n")
     settings = load_settings()
-    assert (settings.server_port, secret_values(settings.auth_token)) == (1003, ["from-dotenv"])
+    assert (settings.server_port, secret_values(settings.auth_token)) == (
+        1005,
+        ["from-secret-file"],
+    )
+    env_file = tmp_path / "operator.env"
+    env_file.write_text("FLOWCHECK_SERVER_PORT=1003\nFLOWCHECK_AUTH_TOKEN=from-env-file\n")
+    settings = load_settings(env_file)
+    assert (settings.server_port, secret_values(settings.auth_token)) == (1003, ["from-env-file"])
     monkeypatch.setenv("FLOWCHECK_SERVER_PORT", "1002")
-    assert load_settings().server_port == 1002
-    assert load_settings(server_port=1001).server_port == 1001
+    assert load_settings(env_file).server_port == 1002
+    assert load_settings(env_file, server_port=1001).server_port == 1001
     assert load_settings().agent_id == "from-config"
     assert Settings.model_fields["agent_id"].default == "unknown"
 
@@ -161,6 +169,78 @@ def test_user_config_file_is_found_in_home(isolated_environment: Path) -> None:
     (isolated_environment / ".flowcheck").mkdir()
     (isolated_environment / ".flowcheck" / "config.yaml").write_text("agent_id: home-agent\n")
     assert load_settings().agent_id == "home-agent"
+    xdg = isolated_environment / ".config" / "flowcheck"
+    xdg.mkdir(parents=True)
+    (xdg / "config.toml").write_text('agent_id = "xdg-toml-agent"\n')
+    assert load_settings().agent_id == "xdg-toml-agent"
+    (xdg / "config.yaml").write_text("agent_id: xdg-yaml-agent\n")
+    assert load_settings().agent_id == "xdg-yaml-agent"
+
+
+def test_env_file_names_config_and_secret_files(tmp_path: Path) -> None:
+    """An --env-file is read like the environment: its FLOWCHECK_CONFIG_FILE and *_FILE count."""
+    config, token = tmp_path / "c.yaml", tmp_path / "token"
+    config.write_text("agent_id: from-config\n")
+    token.write_text("tok-from-file\n")
+    env_file = tmp_path / "op.env"
+    env_file.write_text(f"FLOWCHECK_CONFIG_FILE={config}\nFLOWCHECK_AUTH_TOKEN_FILE={token}\n")
+    settings = load_settings(env_file)
+    assert (settings.agent_id, secret_values(settings.auth_token)) == (
+        "from-config",
+        ["tok-from-file"],
+    )
+
+
+def test_missing_env_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.env"
+    assert main(["--env-file", str(missing), "config", "check"]) == 2
+    assert capsys.readouterr().err == (
+        f"flowcheck: invalid configuration: --env-file {missing}: cannot read it (No such file "
+        "or directory); pass a readable KEY=value file\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--env-file", "{f}", "config", "show", "--json"],
+        ["config", "--env-file", "{f}", "show", "--json"],
+        ["config", "show", "--env-file", "{f}", "--json"],
+    ],
+)
+def test_env_file_option_is_global_and_labelled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    env_file = tmp_path / "op.env"
+    env_file.write_text("FLOWCHECK_AGENT_ID=from-env-file\n")
+    assert main([arg.format(f=env_file) for arg in argv]) == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert (rows["agent_id"]["value"], rows["agent_id"]["source"]) == (
+        "from-env-file",
+        f"--env-file {env_file}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("FLOWCHECK_STORAGE_PATH", "state"),
+        ("FLOWCHECK_AUDIT_LOG_PATH", "./audit.log"),
+        ("FLOWCHECK_RULES_PATH", "rules"),
+        ("FLOWCHECK_ALLOWED_ROOTS", "/srv,."),
+    ],
+)
+def test_relative_paths_are_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    """A relative path resolves against the working directory, often the repository."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert caught.value.problems == [
+        f"{variable}={value!r}: Value error, must be an absolute path (or start with ~): a "
+        "relative one would be resolved against the working directory, which may be a repository"
+    ]
 
 
 def test_config_file_problems_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
