@@ -119,7 +119,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from flowcheck.audit import AuditLog, chain_files, verify
+    from flowcheck.audit import AuditLog
+    from flowcheck.audit_chain import scan, verify
 
     settings = _settings(args)
     path = settings.effective_audit_log_path
@@ -136,8 +137,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     if not problems:
-        entries = sum(len(file.read_bytes().splitlines()) for file in chain_files(path))
-        print(f"{path}: {entries} entries, chain intact")
+        print(f"{path}: {scan(path).count} entries, chain intact")
     return 1 if problems else EXIT_OK
 
 
