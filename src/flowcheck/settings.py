@@ -31,14 +31,16 @@ def _alias(*names: str) -> Any:
     return AliasChoices(*names)
 
 
+RELATIVE_PATH_PROBLEM = (
+    "must be an absolute path (or start with ~): a relative one would be resolved "
+    "against the working directory, which may be a repository"
+)
+
+
 def _absolute(path: Path) -> Path:
-    # A relative path would be resolved against the working directory: often a repository.
     expanded = path.expanduser()
     if not expanded.is_absolute():
-        raise ValueError(
-            "must be an absolute path (or start with ~): a relative one would be resolved "
-            "against the working directory, which may be a repository"
-        )
+        raise ValueError(RELATIVE_PATH_PROBLEM)
     return expanded
 
 

@@ -27,7 +27,7 @@ from pydantic_settings import (
 )
 
 from flowcheck.errors import ConfigError
-from flowcheck.settings import Settings
+from flowcheck.settings import RELATIVE_PATH_PROBLEM, Settings
 
 SECRETS_DIR = Path("/run/secrets")
 SYSTEM_CONFIG_FILE = Path("/etc/flowcheck/config.yaml")
@@ -128,7 +128,10 @@ def config_file_path(variables: Mapping[str, str]) -> Path | None:
     """The config file in effect: FLOWCHECK_CONFIG_FILE, else the system file, else the user's."""
     explicit = variables.get("FLOWCHECK_CONFIG_FILE")
     if explicit:
-        return Path(explicit).expanduser()
+        path = Path(explicit).expanduser()
+        if not path.is_absolute():
+            raise ConfigError([f"FLOWCHECK_CONFIG_FILE={explicit!r}: {RELATIVE_PATH_PROBLEM}"])
+        return path
     for candidate in (SYSTEM_CONFIG_FILE, *(Path(p).expanduser() for p in USER_CONFIG_FILES)):
         if candidate.is_file():
             return candidate
