@@ -22,6 +22,11 @@ from typing import Any
 BIN = Path(sys.executable).parent
 FLOWCHECK = str(BIN / "flowcheck")
 AWS_KEY = "AKIAZ7Q4M2W3R5T6Y3U6"
+INITIALIZE_PARAMS = {
+    "protocolVersion": "2025-06-18",
+    "capabilities": {},
+    "clientInfo": {"name": "adversary", "version": "1"},
+}
 
 
 def operator_env(home: Path, **extra: str) -> dict[str, str]:
@@ -98,6 +103,31 @@ def fake_peer(answer: dict[str, Any] | None = None) -> Iterator[Peer]:
         server.server_close()
 
 
+@contextmanager
+def http_server(repo: Path, env: dict[str, str], **settings: str) -> Iterator[int]:
+    """`flowcheck serve` over HTTP on a free loopback port, started inside `repo`."""
+    port = free_port()
+    env = {
+        **env,
+        "FLOWCHECK_TRANSPORT": "http",
+        "FLOWCHECK_SERVER_PORT": str(port),
+        "FLOWCHECK_ALLOWED_ROOTS": str(repo.parent),
+        **settings,
+    }
+    server = subprocess.Popen(
+        [FLOWCHECK, "serve"],
+        cwd=repo,
+        env=env,
+        stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -115,11 +145,6 @@ def stdio_session(
 ) -> tuple[list[dict[str, Any]], str]:
     """`flowcheck serve` on stdio: initialize, then each tools/call in turn, waiting for its
     reply (stdin stays open until the last one). Returns the replies and the server's stderr."""
-    initialize = {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "adversary", "version": "1"},
-    }
     with tempfile.TemporaryFile("w+") as errors:  # a file: a full stderr pipe would block it
         process = subprocess.Popen(
             [FLOWCHECK, "serve"],
@@ -131,7 +156,7 @@ def stdio_session(
             text=True,
         )
         try:
-            replies = _converse(process, initialize, calls, time.monotonic() + timeout)
+            replies = _converse(process, calls, time.monotonic() + timeout)
         finally:
             process.kill()
             process.wait()
@@ -140,15 +165,12 @@ def stdio_session(
 
 
 def _converse(
-    process: subprocess.Popen[str],
-    initialize: dict[str, Any],
-    calls: list[tuple[str, dict[str, Any]]],
-    deadline: float,
+    process: subprocess.Popen[str], calls: list[tuple[str, dict[str, Any]]], deadline: float
 ) -> list[dict[str, Any]]:
     assert process.stdin is not None and process.stdout is not None
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
-    replies = [_exchange(process, lines, 0, "initialize", initialize, deadline)]
+    replies = [_exchange(process, lines, 0, "initialize", INITIALIZE_PARAMS, deadline)]
     _send(process, {"jsonrpc": "2.0", "method": "notifications/initialized"})
     for number, (name, arguments) in enumerate(calls, start=1):
         params = {"name": name, "arguments": arguments}

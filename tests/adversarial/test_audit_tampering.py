@@ -50,6 +50,15 @@ def recovered(path: Path, line: int, reason: str) -> str:
     return f"{path}:{line}: recovered: {reason}"
 
 
+def missing(log: Path, holds: int) -> str:
+    """The break verify names when the log holds fewer lines than its anchor recorded."""
+    anchor = json.loads(anchor_path(log).read_text())
+    return (
+        f"{anchor['count'] - holds} entries missing at the end (the anchor recorded "
+        f"{anchor['count']} entries ending in {anchor['hash'][:16]}, the log holds {holds})"
+    )
+
+
 # --- oversized and hostile texts -------------------------------------------------------------
 
 
@@ -261,13 +270,9 @@ def test_entries_cut_from_the_end_are_counted_as_missing(tmp_path: Path) -> None
     """
     log = tmp_path / "audit.log"
     write(log, 5)
-    anchored = json.loads(anchor_path(log).read_text())["hash"][:16]
     lines = log.read_bytes().splitlines(keepends=True)
     log.write_bytes(b"".join(lines[:3]))
-    reason = (
-        f"2 entries missing at the end (the anchor recorded 5 entries ending in {anchored}, "
-        "the log holds 3)"
-    )
+    reason = missing(log, holds=3)
     assert verify(log) == [f"{log}: {reason}"]
     write(log, 1)
     assert verify(log) == [recovered(log, 4, reason)]
@@ -279,12 +284,8 @@ def test_an_emptied_log_is_detected(tmp_path: Path) -> None:
     """
     log = tmp_path / "audit.log"
     write(log, 4)
-    anchored = json.loads(anchor_path(log).read_text())["hash"][:16]
     log.write_bytes(b"")
-    reason = (
-        f"4 entries missing at the end (the anchor recorded 4 entries ending in {anchored}, "
-        "the log holds 0)"
-    )
+    reason = missing(log, holds=0)
     assert verify(log) == [f"{log}: {reason}"]
     write(log, 1)
     assert verify(log) == [recovered(log, 1, reason)]
@@ -294,12 +295,8 @@ def test_a_deleted_log_is_detected(tmp_path: Path) -> None:
     """Deleted audit log: removing the file is reported by verify and recorded by the next write."""
     log = tmp_path / "audit.log"
     write(log, 3)
-    anchored = json.loads(anchor_path(log).read_text())["hash"][:16]
     log.unlink()
-    reason = (
-        f"3 entries missing at the end (the anchor recorded 3 entries ending in {anchored}, "
-        "the log holds 0)"
-    )
+    reason = missing(log, holds=0)
     assert verify(log) == [f"{log}: {reason}"]
     write(log, 1)
     assert verify(log) == [recovered(log, 1, reason)]

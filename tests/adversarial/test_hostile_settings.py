@@ -4,7 +4,6 @@ careless environment trying to steer FlowCheck. Settings come only from the oper
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -17,10 +16,11 @@ from flowcheck.errors import ConfigError
 from flowcheck.settings_sources import load_settings
 from tests.adversarial.settings_audit_support import (
     AWS_KEY,
-    FLOWCHECK,
+    INITIALIZE_PARAMS,
     fake_peer,
     free_port,
     git,
+    http_server,
     listening,
     operator_env,
     run_cli,
@@ -97,25 +97,8 @@ def test_no_entry_point_reads_a_dotenv_in_the_repository(
 
 
 def serve_http_answers_healthz(repo: Path, env: dict[str, str]) -> int:
-    port = free_port()
-    env = {
-        **env,
-        "FLOWCHECK_TRANSPORT": "http",
-        "FLOWCHECK_SERVER_PORT": str(port),
-        "FLOWCHECK_ALLOWED_ROOTS": str(repo.parent),
-    }
-    server = subprocess.Popen(
-        [FLOWCHECK, "serve"],
-        cwd=repo,
-        env=env,
-        stderr=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
+    with http_server(repo, env) as port:
         return wait_for(f"http://127.0.0.1:{port}/healthz")
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def wait_for(url: str, headers: dict[str, str] | None = None, body: bytes | None = None) -> int:
@@ -296,43 +279,17 @@ def test_a_dotenv_cannot_replace_the_http_token(
     repo = hostile_repo(make_repo, "FLOWCHECK_AUTH_TOKEN=attacker-token\n")
     token_file = tmp_path / "token"
     token_file.write_text("operator-token-0123456789\n")
-    port = free_port()
-    env = operator_env(
-        isolated_environment,
-        FLOWCHECK_TRANSPORT="http",
-        FLOWCHECK_SERVER_PORT=str(port),
-        FLOWCHECK_ALLOWED_ROOTS=str(repo.parent),
-        FLOWCHECK_AUTH_TOKEN_FILE=str(token_file),
-    )
-    server = subprocess.Popen(
-        [FLOWCHECK, "serve"],
-        cwd=repo,
-        env=env,
-        stderr=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-    )
-    try:
+    env = operator_env(isolated_environment)
+    with http_server(repo, env, FLOWCHECK_AUTH_TOKEN_FILE=str(token_file)) as port:
         wait_for(f"http://127.0.0.1:{port}/healthz")
         statuses = [
             mcp_status(port, token) for token in ("attacker-token", "operator-token-0123456789")
         ]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     assert statuses == [401, 200]
 
 
 def mcp_status(port: int, token: str) -> int:
-    initialize = {
-        "jsonrpc": "2.0",
-        "id": 1,
-        "method": "initialize",
-        "params": {
-            "protocolVersion": "2025-06-18",
-            "capabilities": {},
-            "clientInfo": {"name": "adversary", "version": "1"},
-        },
-    }
+    initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": INITIALIZE_PARAMS}
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json",
