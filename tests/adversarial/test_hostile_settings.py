@@ -288,14 +288,44 @@ def test_a_dotenv_cannot_replace_the_http_token(
     assert statuses == [401, 200]
 
 
-def mcp_status(port: int, token: str) -> int:
+def mcp_status(port: int, token: str | None, path: str = "/mcp", **extra: str) -> int:
+    """The status of an initialize POST, with `token` (None: none) and `extra` headers."""
     initialize = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": INITIALIZE_PARAMS}
     headers = {
-        "Authorization": f"Bearer {token}",
+        **({"Authorization": f"Bearer {token}"} if token else {}),
         "Content-Type": "application/json",
         "Accept": "application/json, text/event-stream",
+        **extra,
     }
-    return wait_for(f"http://127.0.0.1:{port}/mcp", headers, json.dumps(initialize).encode())
+    return wait_for(f"http://127.0.0.1:{port}{path}", headers, json.dumps(initialize).encode())
+
+
+def test_a_dotenv_cannot_reconfigure_the_mcp_sdk(
+    isolated_environment: Path, make_repo: Any, tmp_path: Path
+) -> None:
+    """Hostile repository, .env for the MCP SDK (FASTMCP_*): the SDK's own settings, which it reads
+    from ./.env, never override FlowCheck's: the token, the Host check and the /mcp path hold.
+    """
+    repo = hostile_repo(
+        make_repo,
+        "FASTMCP_DEBUG=true\nFASTMCP_LOG_LEVEL=DEBUG\nFASTMCP_HOST=0.0.0.0\n"
+        "FASTMCP_STREAMABLE_HTTP_PATH=/open\nFASTMCP_STATELESS_HTTP=true\n"
+        "FASTMCP_TRANSPORT_SECURITY__ENABLE_DNS_REBINDING_PROTECTION=false\n"
+        'FASTMCP_TRANSPORT_SECURITY__ALLOWED_HOSTS=["evil.example"]\n',
+    )
+    token_file = tmp_path / "token"
+    token_file.write_text("operator-token-0123456789\n")
+    env = operator_env(isolated_environment)
+    with http_server(repo, env, FLOWCHECK_AUTH_TOKEN_FILE=str(token_file)) as port:
+        wait_for(f"http://127.0.0.1:{port}/healthz")
+        token = "operator-token-0123456789"
+        statuses = [
+            mcp_status(port, None),
+            mcp_status(port, token, "/open"),
+            mcp_status(port, token, Host="evil.example"),
+            mcp_status(port, token),
+        ]
+    assert statuses == [401, 404, 421, 200]
 
 
 def test_a_dotenv_cannot_supply_credentials(isolated_environment: Path, make_repo: Any) -> None:
