@@ -24,6 +24,7 @@ from flowcheck.audit_chain import (
     GENESIS,
     RECOVERED,
     Head,
+    Tail,
     chain_files,
     entry_hash,
     next_index,
@@ -94,23 +95,21 @@ class AuditLog:
         try:
             anchor = read_anchor(self.path)
         except (OSError, ValueError):
-            return self._recover(f"the anchor beside {self.path} is unreadable", tail.file)
-        sound = tail.terminated and (tail.hash is not None or tail.file is None)
-        if anchor is None and sound:
-            return scan(self.path)  # a new log, or one written before anchors existed
-        if anchor is not None and sound and tail.hash == anchor.hash:
-            return anchor
-        if anchor is not None and sound and tail.prev_hash == anchor.hash and tail.hash:
-            return Head(tail.hash, anchor.count + 1)  # stopped between entry and anchor write
-        if not sound:
-            where = tail.file or self.path
+            return self._recover(f"the anchor beside {self.path} is unreadable", tail)
+        if not tail.terminated or (tail.file is not None and tail.hash is None):
             reason = "is cut short" if not tail.terminated else "is not an audit entry"
-            return self._recover(f"the last line of {where} {reason}", tail.file)
-        assert anchor is not None
-        return self._recover(tail_break(scan(self.path), tail.prev_hash, anchor) or "", None)
+            return self._recover(f"the last line of {tail.file} {reason}", tail)
+        if anchor is None:
+            return scan(self.path)  # a new log, or one written before anchors existed
+        if tail.hash == anchor.hash:
+            return anchor
+        if tail.hash is not None and tail.prev_hash == anchor.hash:
+            return Head(tail.hash, anchor.count + 1)  # stopped between entry and anchor write
+        mismatch = tail_break(scan(self.path), tail.prev_hash, anchor)
+        return self._recover(mismatch or "the end of the log does not match its anchor", tail)
 
-    def _recover(self, reason: str, tail_file: Path | None) -> Head:
-        if tail_file == self.path and not _ends_with_newline(self.path):
+    def _recover(self, reason: str, tail: Tail) -> Head:
+        if tail.file == self.path and not tail.terminated:
             self._append_line(b"\n")  # end the fragment, so it stays a line of its own
         fields = {"action": RECOVERED, "status": "recovered", "break": bounded(reason)}
         return self._write(scan(self.path), fields)
@@ -131,15 +130,6 @@ class AuditLog:
             os.fsync(fd)
         finally:
             os.close(fd)
-
-
-def _ends_with_newline(path: Path) -> bool:
-    with path.open("rb") as handle:
-        end = handle.seek(0, os.SEEK_END)
-        if end == 0:
-            return True
-        handle.seek(end - 1)
-        return handle.read(1) == b"\n"
 
 
 def _now() -> str:
