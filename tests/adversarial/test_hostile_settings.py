@@ -251,7 +251,7 @@ def test_a_dotenv_cannot_turn_stdio_into_an_open_http_listener(
     isolated_environment: Path, make_repo: Any, variable: str
 ) -> None:
     """Hostile repository, .env transport: `flowcheck serve` stays on stdio; no unauthenticated HTTP
-    listener with allowed roots / opens.
+    listener over the whole file system (allowed roots "/") opens.
     """
     port = free_port()
     repo = hostile_repo(
