@@ -4,28 +4,59 @@ Each entry carries `prev_hash` (the previous entry's `hash`, or 64 zeros for the
 `hash` = SHA-256 of `prev_hash` followed by the entry's canonical JSON without `hash`. Rotation
 renames the file to `<name>.<n>` (n increasing) and the chain continues into the new file;
 rotated files are never deleted, so pruning is the operator's explicit act.
-Files are created with mode 0600. A failed write raises StorageError: no call goes unrecorded.
+Files are created with mode 0600. A failed or short write raises StorageError: no call goes
+unrecorded. Every field is bounded (strings to 1,000 characters), so no entry can grow past
+what the head reader reads. A damaged end (a cut-short or garbage last line, a log truncated,
+emptied or deleted) never stops the writer: it appends a `recovered` entry that names the
+break, which `flowcheck audit verify` reports (see flowcheck.audit_chain for the anchor).
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import os
-import re
 import time
 from pathlib import Path
 from typing import Any
 
+from flowcheck.audit_chain import (
+    GENESIS,
+    RECOVERED,
+    Head,
+    Tail,
+    chain_files,
+    entry_hash,
+    next_index,
+    read_anchor,
+    read_tail,
+    scan,
+    tail_break,
+    verify,
+    write_all,
+    write_anchor,
+)
 from flowcheck.errors import StorageError
 
-GENESIS = "0" * 64
+__all__ = ["GENESIS", "AuditLog", "bounded", "chain_files", "entry_hash", "verify"]
+
+MAX_FIELD_CHARS = 1_000
+MAX_ITEMS = 20
 
 
-def entry_hash(prev_hash: str, body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+def bounded(value: Any) -> Any:
+    """`value` cut to size: strings to MAX_FIELD_CHARS (valid UTF-8), containers to MAX_ITEMS."""
+    if isinstance(value, str):
+        text = value.encode("utf-8", "replace").decode("utf-8")  # lone surrogates become '?'
+        if len(text) <= MAX_FIELD_CHARS:
+            return text
+        return f"{text[:MAX_FIELD_CHARS]}...[{len(text) - MAX_FIELD_CHARS} more characters]"
+    if isinstance(value, dict):
+        items = list(value.items())[:MAX_ITEMS]
+        return {bounded(str(key)): bounded(item) for key, item in items}
+    if isinstance(value, list | tuple):
+        return [bounded(item) for item in value[:MAX_ITEMS]]
+    return value
 
 
 class AuditLog:
@@ -34,7 +65,7 @@ class AuditLog:
 
     def record(self, **fields: Any) -> None:
         try:
-            self._append(fields)
+            self._append(bounded(fields))
         except OSError as exc:
             raise StorageError(
                 f"FLOWCHECK_AUDIT_LOG_PATH={self.path}: cannot write the audit log "
@@ -51,75 +82,56 @@ class AuditLog:
         )
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            previous = last_hash(self.path)
+            head = self._head()
             if self.path.exists() and self.path.stat().st_size >= self.max_bytes:
-                self.path.rename(self.path.with_name(f"{self.path.name}.{_next_index(self.path)}"))
-            body = {"timestamp": _now(), **fields, "prev_hash": previous}
-            line = json.dumps({**body, "hash": entry_hash(previous, body)}, ensure_ascii=False)
-            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            try:
-                os.write(fd, (line + "\n").encode())
-            finally:
-                os.close(fd)
+                self.path.rename(self.path.with_name(f"{self.path.name}.{next_index(self.path)}"))
+            self._write(head, fields)
         finally:
             os.close(lock)
+
+    def _head(self) -> Head:
+        """The head to chain from; a damaged end is recorded first, never a reason to stop."""
+        tail = read_tail(self.path)
+        try:
+            anchor = read_anchor(self.path)
+        except (OSError, ValueError):
+            return self._recover(f"the anchor beside {self.path} is unreadable", tail)
+        if not tail.terminated or (tail.file is not None and tail.hash is None):
+            reason = "is cut short" if not tail.terminated else "is not an audit entry"
+            return self._recover(f"the last line of {tail.file} {reason}", tail)
+        if anchor is None:
+            return scan(self.path)  # a new log, or one written before anchors existed
+        if tail.hash == anchor.hash:
+            return anchor
+        if tail.hash is not None and tail.prev_hash == anchor.hash:
+            return Head(tail.hash, anchor.count + 1)  # stopped between entry and anchor write
+        mismatch = tail_break(scan(self.path), tail.prev_hash, anchor)
+        return self._recover(mismatch or "the end of the log does not match its anchor", tail)
+
+    def _recover(self, reason: str, tail: Tail) -> Head:
+        if tail.file == self.path and not tail.terminated:
+            self._append_line(b"\n")  # end the fragment, so it stays a line of its own
+        fields = {"action": RECOVERED, "status": "recovered", "break": bounded(reason)}
+        return self._write(scan(self.path), fields)
+
+    def _write(self, head: Head, fields: dict[str, Any]) -> Head:
+        body = {"timestamp": _now(), **fields, "prev_hash": head.hash}
+        new_hash = entry_hash(head.hash, body)
+        line = json.dumps({**body, "hash": new_hash}, ensure_ascii=False) + "\n"
+        self._append_line(line.encode())
+        written = Head(new_hash, head.count + 1)
+        write_anchor(self.path, written)
+        return written
+
+    def _append_line(self, data: bytes) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            write_all(fd, data)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _now() -> str:
     now = time.time()
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now % 1 * 1000):03d}Z"
-
-
-def chain_files(path: Path) -> list[Path]:
-    """Rotated files oldest first, then the live file."""
-    rotated = sorted(_rotated(path), key=lambda item: item[0])
-    return [file for _, file in rotated] + ([path] if path.exists() else [])
-
-
-def _rotated(path: Path) -> list[tuple[int, Path]]:
-    pattern = re.compile(re.escape(path.name) + r"\.(\d+)$")
-    if not path.parent.is_dir():
-        return []
-    return [
-        (int(match.group(1)), file)
-        for file in path.parent.iterdir()
-        if (match := pattern.match(file.name))
-    ]
-
-
-def _next_index(path: Path) -> int:
-    return max((index for index, _ in _rotated(path)), default=0) + 1
-
-
-_TAIL_BYTES = 64 * 1024  # far more than one entry; only the tail is read on every append
-
-
-def last_hash(path: Path) -> str:
-    for file in reversed(chain_files(path)):
-        with file.open("rb") as handle:
-            handle.seek(max(0, handle.seek(0, os.SEEK_END) - _TAIL_BYTES))
-            lines = handle.read().splitlines()
-        if lines:
-            return str(json.loads(lines[-1])["hash"])
-    return GENESIS
-
-
-def verify(path: Path) -> list[str]:
-    """Every break in the chain, as 'file:line: problem'; empty when the trail is intact."""
-    problems: list[str] = []
-    expected = GENESIS
-    for file in chain_files(path):
-        for number, raw in enumerate(file.read_bytes().splitlines(), start=1):
-            where = f"{file}:{number}"
-            try:
-                entry = json.loads(raw)
-                stored = entry.pop("hash")
-            except (ValueError, KeyError, AttributeError):
-                problems.append(f"{where}: not an audit entry")
-                continue
-            if entry.get("prev_hash") != expected:
-                problems.append(f"{where}: chain broken (an entry before it was removed or edited)")
-            if entry_hash(str(entry.get("prev_hash")), entry) != stored:
-                problems.append(f"{where}: entry was modified")
-            expected = stored
-    return problems

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from flowcheck import __version__
 from flowcheck.errors import ConfigError, FlowcheckError
@@ -24,6 +25,7 @@ EXIT_OK, EXIT_WARN, EXIT_CONFIG, EXIT_ERROR = 0, 1, 2, 3
 
 def _settings(args: argparse.Namespace) -> Settings:
     settings = load_settings(
+        env_file(args),
         transport=getattr(args, "transport", None),
         server_host=getattr(args, "host", None),
         server_port=getattr(args, "port", None),
@@ -38,6 +40,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def env_file(args: argparse.Namespace) -> Path | None:
+    """The operator's --env-file: the only dotenv file FlowCheck reads, never ./.env."""
+    value: Path | None = getattr(args, "env_file", None)
+    return value
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from flowcheck.serve import serve
 
@@ -47,7 +55,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_healthcheck(args: argparse.Namespace) -> int:
     url = args.url
     if url is None:
-        port = load_settings().server_port
+        port = load_settings(env_file(args)).server_port
         url = f"http://127.0.0.1:{port}/healthz"
     try:
         with urllib.request.urlopen(url, timeout=args.timeout) as response:  # noqa: S310
@@ -111,7 +119,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
-    from flowcheck.audit import AuditLog, chain_files, verify
+    from flowcheck.audit import AuditLog
+    from flowcheck.audit_chain import scan, verify
 
     settings = _settings(args)
     path = settings.effective_audit_log_path
@@ -128,8 +137,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     for problem in problems:
         print(problem)
     if not problems:
-        entries = sum(len(file.read_bytes().splitlines()) for file in chain_files(path))
-        print(f"{path}: {entries} entries, chain intact")
+        print(f"{path}: {scan(path).count} entries, chain intact")
     return 1 if problems else EXIT_OK
 
 
@@ -137,14 +145,36 @@ def _repository_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("path", nargs="?", default=".", help="repository (default: .)")
 
 
+_ENV_FILE_HELP = (
+    "read settings from this KEY=value file too (below the environment); "
+    "no .env is ever read implicitly"
+)
+
+
+def _env_file_option(parser: argparse.ArgumentParser, default: object) -> None:
+    parser.add_argument(
+        "--env-file", type=Path, metavar="PATH", default=default, help=_ENV_FILE_HELP
+    )
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kwargs: Any
+) -> argparse.ArgumentParser:
+    """A subcommand that also accepts the global --env-file, wherever it is written."""
+    parser = commands.add_parser(name, **kwargs)
+    _env_file_option(parser, argparse.SUPPRESS)  # SUPPRESS: do not reset the global value
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flowcheck", description="Git hygiene and security checks for AI coding agents."
     )
+    _env_file_option(parser, None)
     parser.add_argument("--version", "-v", action="version", version=f"FlowCheck {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the MCP server")
+    serve = _command(commands, "serve", help="run the MCP server")
     serve.add_argument(
         "--transport", choices=["stdio", "http"], help="default: FLOWCHECK_TRANSPORT"
     )
@@ -152,12 +182,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="HTTP port (default: FLOWCHECK_SERVER_PORT)")
     serve.set_defaults(handler=cmd_serve)
 
-    health = commands.add_parser("healthcheck", help="exit 0 when the server's /healthz answers")
+    health = _command(commands, "healthcheck", help="exit 0 when the server's /healthz answers")
     health.add_argument("--url", help="default: http://127.0.0.1:<FLOWCHECK_SERVER_PORT>/healthz")
     health.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
     health.set_defaults(handler=cmd_healthcheck)
 
-    check = commands.add_parser(
+    check = _command(
+        commands,
         "check",
         help="report a repository's flow state",
         description="Exit codes: 0 ok, 1 warning or danger, 2 security findings "
@@ -173,16 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.set_defaults(handler=cmd_check)
 
-    config = commands.add_parser("config", help="validate or print the configuration")
+    config = _command(commands, "config", help="validate or print the configuration")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    config_commands.add_parser("check", help="validate; exit 0 or 2")
-    show = config_commands.add_parser("show", help="effective configuration and sources")
+    _command(config_commands, "check", help="validate; exit 0 or 2")
+    show = _command(config_commands, "show", help="effective configuration and sources")
     show.add_argument("--json", action="store_true")
-    env = config_commands.add_parser("env", help="every variable with default and description")
+    env = _command(config_commands, "env", help="every variable with default and description")
     env.add_argument("--format", choices=["markdown", "dotenv"], default="markdown")
     config.set_defaults(handler=cmd_config)
 
-    scan = commands.add_parser(
+    scan = _command(
+        commands,
         "scan",
         help="scan changes (or stdin) for secrets, personal data and prompt injection",
         description="Exit codes: 0 clean, 2 findings, 3 error.",
@@ -199,16 +231,18 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--redact", action="store_true", help="with -: print stdin redacted")
     scan.set_defaults(handler=cmd_scan)
 
-    hooks = commands.add_parser(
-        "hooks", help="install or remove FlowCheck's git hooks (pre-commit scan, post-commit index)"
+    hooks = _command(
+        commands,
+        "hooks",
+        help="install or remove FlowCheck's git hooks (pre-commit scan, post-commit index)",
     )
     hooks_commands = hooks.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
     for action in ("install", "uninstall"):
-        hook = hooks_commands.add_parser(action, help=f"{action} FlowCheck's git hooks")
+        hook = _command(hooks_commands, action, help=f"{action} FlowCheck's git hooks")
         _repository_argument(hook)
     hooks.set_defaults(handler=cmd_hooks)
 
-    index = commands.add_parser("index", help="index a repository's commits for search_history")
+    index = _command(commands, "index", help="index a repository's commits for search_history")
     _repository_argument(index)
     index.add_argument(
         "--full",
@@ -217,10 +251,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index.set_defaults(handler=cmd_index)
 
-    audit = commands.add_parser("audit", help="check the audit trail")
+    audit = _command(commands, "audit", help="check the audit trail")
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    audit_commands.add_parser("verify", help="exit 0 when the hash chain is intact, else 1")
-    bypass = audit_commands.add_parser("bypass", help="record a hook bypass (used by the hooks)")
+    _command(audit_commands, "verify", help="exit 0 when the hash chain is intact, else 1")
+    bypass = _command(audit_commands, "bypass", help="record a hook bypass (used by the hooks)")
     bypass.add_argument("--hook", required=True, help="the hook that was bypassed")
     _repository_argument(bypass)
     audit.set_defaults(handler=cmd_audit)

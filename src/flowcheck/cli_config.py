@@ -18,7 +18,7 @@ def run_config(settings: Settings | None, args: argparse.Namespace) -> int:
         print(render_env(args.format), end="")
     elif args.config_command == "show":
         assert settings is not None
-        rows = describe(settings)
+        rows = describe(settings, getattr(args, "env_file", None))
         if args.json:
             print(json.dumps(rows, indent=2))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import time
@@ -9,9 +10,11 @@ import uuid
 from typing import Any
 
 from flowcheck import __version__, mcp_compat
-from flowcheck.audit import AuditLog
+from flowcheck.audit import AuditLog, bounded
 from flowcheck.errors import FlowcheckError
-from flowcheck.guardian.rules import load_rules
+from flowcheck.guardian.engine import scan_text
+from flowcheck.guardian.redact import redact
+from flowcheck.guardian.rules import RuleSet, load_rules
 from flowcheck.sessions import SessionRegistry
 from flowcheck.settings import Settings
 from flowcheck.tools import ToolSpec, flow, guardian, history, intent, session
@@ -33,6 +36,9 @@ INSTRUCTIONS = """FlowCheck is the safety layer for your coding session.
 # Arguments safe to record: never free text, which may hold the very secrets we scan for.
 _RECORDED_ARGUMENTS = ("repo_path", "scope", "ticket_id")
 _RECORDED_LENGTH = 200
+# Recorded texts (error messages, arguments) are redacted within this many characters, then
+# bounded by the audit log: a secret that starts inside the kept part is seen whole.
+_REDACTED_LENGTH = 16_000
 
 
 def build_server(settings: Settings, *, http: bool) -> Any:
@@ -57,46 +63,58 @@ def build_server(settings: Settings, *, http: bool) -> Any:
         *intent.tools(settings, rules),
     ]
     for spec in specs:
-        mcp_compat.register_tool(server, audited(spec, audit, sessions, settings.agent_id))
+        mcp_compat.register_tool(server, audited(spec, audit, sessions, settings.agent_id, rules))
     return server
 
 
-def audited(spec: ToolSpec, audit: AuditLog, sessions: SessionRegistry, agent: str) -> ToolSpec:
-    """The same tool, recording one audit entry per call (also for failed calls)."""
+def audited(
+    spec: ToolSpec, audit: AuditLog, sessions: SessionRegistry, agent: str, rules: RuleSet
+) -> ToolSpec:
+    """The same tool, recording one audit entry per call (also for failed calls); a persistent
+    tool also gets a "started" entry before it runs, and does not run if that fails."""
     tool = spec.fn
 
     @functools.wraps(tool)
     async def call(**arguments: Any) -> Any:
         started = time.monotonic()
         current = sessions.touch(mcp_compat.current_client_key())
+        common = {
+            "trace_id": uuid.uuid4().hex,
+            "action": f"tool:{tool.__name__}",
+            "agent_id": current.agent_id if current else agent,
+            "session_id": current.session_id if current else None,
+            **{
+                key: redacted(str(arguments[key])[:_RECORDED_LENGTH], rules)
+                for key in _RECORDED_ARGUMENTS
+                if arguments.get(key) is not None
+            },
+        }
+        if spec.persistent:
+            audit.record(**common, status="started")
         outcome: dict[str, Any] = {"status": "ok"}
         try:
             result = await tool(**arguments)
             outcome.update(_result_summary(result))
             return result
         except FlowcheckError as exc:
-            outcome = {"status": "error", "error": str(exc)}
+            outcome = {"status": "error", "error": redacted(str(exc), rules)}
             raise
         except Exception:
             outcome = {"status": "error", "error": "internal error"}
             log.exception("tool %s failed", tool.__name__)
             raise
         finally:
-            audit.record(
-                trace_id=uuid.uuid4().hex,
-                action=f"tool:{tool.__name__}",
-                agent_id=current.agent_id if current else agent,
-                session_id=current.session_id if current else None,
-                duration_ms=round((time.monotonic() - started) * 1000, 1),
-                **{
-                    key: str(arguments[key])[:_RECORDED_LENGTH]
-                    for key in _RECORDED_ARGUMENTS
-                    if arguments.get(key) is not None
-                },
-                **outcome,
-            )
+            duration = round((time.monotonic() - started) * 1000, 1)
+            audit.record(**common, duration_ms=duration, **outcome)
 
-    return ToolSpec(call, spec.read_only, spec.destructive, spec.idempotent, spec.open_world)
+    return dataclasses.replace(spec, fn=call)
+
+
+def redacted(text: str, rules: RuleSet) -> str:
+    """`text` fit for the audit log: secrets and personal data replaced, then bounded."""
+    head = text[:_REDACTED_LENGTH]
+    result: str = bounded(redact(head, scan_text(head, rules))[0])
+    return result
 
 
 def _result_summary(result: Any) -> dict[str, Any]:

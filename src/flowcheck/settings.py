@@ -1,13 +1,17 @@
 """The settings model: the single source of truth for every variable FlowCheck reads.
 
-Precedence, highest first: CLI flags, environment, `.env` in the working directory, secret files
+Precedence, highest first: CLI flags, environment, the file given with `--env-file`, secret files
 (`<NAME>_FILE` variables and `/run/secrets/<name>`), a YAML/TOML config file, defaults.
+Every source is the operator's: no file is read from the working directory, which is often a
+repository that an agent or the repository's author controls (a `.env` there could otherwise
+redirect API keys or silence the audit trail).
 Docs, `.env.example` and the compose files are generated from or checked against this model.
 Built in `main()` through `load_settings()`, never at import.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
@@ -27,12 +31,35 @@ def _alias(*names: str) -> Any:
     return AliasChoices(*names)
 
 
+RELATIVE_PATH_PROBLEM = (
+    "must be an absolute path (or start with ~): a relative one would be resolved "
+    "against the working directory, which may be a repository"
+)
+
+
+def _absolute(path: Path) -> Path:
+    expanded = path.expanduser()
+    if not expanded.is_absolute():
+        raise ValueError(RELATIVE_PATH_PROBLEM)
+    return expanded
+
+
+def _is_loopback(hostname: str | None) -> bool:
+    """An IP literal on loopback, or localhost; `127.evil.example` is a name, not loopback."""
+    if hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(hostname or "").is_loopback
+    except ValueError:
+        return False
+
+
 class Settings(BaseSettings):
     """FlowCheck server and CLI configuration."""
 
     model_config = SettingsConfigDict(
         env_prefix="FLOWCHECK_",
-        env_file=".env",
+        env_file=None,  # only an explicit --env-file, never ./.env (see the module docstring)
         env_file_encoding="utf-8",
         extra="ignore",
         validate_default=True,
@@ -51,8 +78,9 @@ class Settings(BaseSettings):
     # Storage
     config_file: Path | None = Field(
         None,
-        description="Config file (YAML or TOML). Default: /etc/flowcheck/config.yaml if present, "
-        "else ~/.flowcheck/config.yaml if present.",
+        description="Config file (YAML or TOML). Default: the first present of "
+        "/etc/flowcheck/config.yaml, ~/.config/flowcheck/config.yaml, "
+        "~/.config/flowcheck/config.toml, ~/.flowcheck/config.yaml.",
     )
     storage_path: Path = Field(
         Path("~/.flowcheck"),
@@ -187,12 +215,12 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _expand_user(cls, value: Path | None) -> Path | None:
-        return value.expanduser() if value is not None else None
+        return _absolute(value) if value is not None else None
 
     @field_validator("allowed_roots")
     @classmethod
     def _expand_roots(cls, value: list[Path]) -> list[Path]:
-        return [root.expanduser() for root in value]
+        return [_absolute(root) for root in value]
 
     @field_validator("intent_base_url", "github_api_url")
     @classmethod
@@ -200,8 +228,7 @@ class Settings(BaseSettings):
         if value is None:
             return None
         url = urlsplit(value)
-        loopback = url.hostname in LOOPBACK_HOSTS or (url.hostname or "").startswith("127.")
-        if url.scheme == "https" or (url.scheme == "http" and loopback):
+        if url.scheme == "https" or (url.scheme == "http" and _is_loopback(url.hostname)):
             return value.rstrip("/")
         raise ValueError("must be an https URL (plain http only on loopback): API keys go there")
 
@@ -249,12 +276,19 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        from flowcheck.settings_sources import ConfigFileSource, SecretFileSource
+        from flowcheck.settings_sources import (
+            ConfigFileSource,
+            SecretFileSource,
+            explicit_env_file,
+            operator_variables,
+        )
 
+        # dotenv_settings reads only the file passed as `_env_file` (the CLI's --env-file).
+        variables = operator_variables(explicit_env_file(dotenv_settings))
         return (
             init_settings,
             env_settings,
             dotenv_settings,
-            SecretFileSource(settings_cls),
-            ConfigFileSource(settings_cls),
+            SecretFileSource(settings_cls, variables),
+            ConfigFileSource(settings_cls, variables),
         )

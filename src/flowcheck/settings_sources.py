@@ -1,20 +1,25 @@
 """Where settings come from: secret files, the config file, and how problems are reported.
 
 `load_settings()` is the only way the CLI builds `Settings`. It turns every validation problem
-into one line naming the variable, the (masked) value and what is expected.
+into one line naming the variable, the (masked) value and what is expected. Every source is the
+operator's: the environment, an `--env-file` given on the command line, secret files and a
+config file at an operator path; nothing in the working directory is read.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
+from dotenv import dotenv_values
 from pydantic import AliasChoices, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
+    BaseSettings,
     DotEnvSettingsSource,
     EnvSettingsSource,
     InitSettingsSource,
@@ -22,10 +27,16 @@ from pydantic_settings import (
 )
 
 from flowcheck.errors import ConfigError
-from flowcheck.settings import Settings
+from flowcheck.settings import RELATIVE_PATH_PROBLEM, Settings
 
 SECRETS_DIR = Path("/run/secrets")
 SYSTEM_CONFIG_FILE = Path("/etc/flowcheck/config.yaml")
+# Searched in this order after FLOWCHECK_CONFIG_FILE; the last one is 0.x's location, kept.
+USER_CONFIG_FILES = (
+    "~/.config/flowcheck/config.yaml",
+    "~/.config/flowcheck/config.toml",
+    "~/.flowcheck/config.yaml",
+)
 MASK = "********"
 
 
@@ -46,8 +57,37 @@ def _input_key(name: str, field: FieldInfo) -> str:
     return env_names(name, field)[0] if field.validation_alias else name
 
 
+def explicit_env_file(source: PydanticBaseSettingsSource) -> Path | None:
+    """The file pydantic's dotenv source reads: only ever the one passed as `--env-file`."""
+    env_file = source.env_file if isinstance(source, DotEnvSettingsSource) else None
+    return Path(env_file) if isinstance(env_file, str | Path) else None
+
+
+def operator_variables(env_file: Path | None) -> Mapping[str, str]:
+    """The environment, over the variables of the operator's `--env-file` (if one was given)."""
+    if env_file is None:
+        return os.environ
+    from_file = {key: value for key, value in dotenv_values(env_file).items() if value is not None}
+    return {**from_file, **os.environ}
+
+
+def check_env_file(env_file: Path) -> None:
+    try:
+        with env_file.open(encoding="utf-8") as handle:
+            handle.read(1)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
+        raise ConfigError(
+            [f"--env-file {env_file}: cannot read it ({reason}); pass a readable KEY=value file"]
+        ) from None
+
+
 class SecretFileSource(PydanticBaseSettingsSource):
     """`<NAME>_FILE` variables, then `/run/secrets/<name>` files, for secret fields only."""
+
+    def __init__(self, settings_cls: type[BaseSettings], variables: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self.variables = variables
 
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         raise NotImplementedError  # __call__ reads every field itself
@@ -62,11 +102,10 @@ class SecretFileSource(PydanticBaseSettingsSource):
                 values[_input_key(name, field)] = value
         return values
 
-    @staticmethod
-    def _read(env_name: str) -> str | None:
+    def _read(self, env_name: str) -> str | None:
         file_var = f"{env_name}_FILE"
-        if file_var in os.environ:
-            return _read_secret_file(file_var, Path(os.environ[file_var]))
+        if file_var in self.variables:
+            return _read_secret_file(file_var, Path(self.variables[file_var]))
         for candidate in (SECRETS_DIR / env_name.lower(), SECRETS_DIR / env_name):
             if candidate.is_file():
                 return _read_secret_file(str(candidate), candidate)
@@ -85,12 +124,15 @@ def _read_secret_file(origin: str, path: Path) -> str:
         ) from None
 
 
-def config_file_path() -> Path | None:
+def config_file_path(variables: Mapping[str, str]) -> Path | None:
     """The config file in effect: FLOWCHECK_CONFIG_FILE, else the system file, else the user's."""
-    explicit = os.environ.get("FLOWCHECK_CONFIG_FILE")
+    explicit = variables.get("FLOWCHECK_CONFIG_FILE")
     if explicit:
-        return Path(explicit).expanduser()
-    for candidate in (SYSTEM_CONFIG_FILE, Path("~/.flowcheck/config.yaml").expanduser()):
+        path = Path(explicit).expanduser()
+        if not path.is_absolute():
+            raise ConfigError([f"FLOWCHECK_CONFIG_FILE={explicit!r}: {RELATIVE_PATH_PROBLEM}"])
+        return path
+    for candidate in (SYSTEM_CONFIG_FILE, *(Path(p).expanduser() for p in USER_CONFIG_FILES)):
         if candidate.is_file():
             return candidate
     return None
@@ -99,11 +141,15 @@ def config_file_path() -> Path | None:
 class ConfigFileSource(PydanticBaseSettingsSource):
     """A YAML or TOML file whose keys are the settings' field names (`server_port: 9000`)."""
 
+    def __init__(self, settings_cls: type[BaseSettings], variables: Mapping[str, str]) -> None:
+        super().__init__(settings_cls)
+        self.variables = variables
+
     def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
         raise NotImplementedError  # __call__ reads the whole file at once
 
     def __call__(self) -> dict[str, Any]:
-        path = config_file_path()
+        path = config_file_path(self.variables)
         if path is None:
             return {}
         data = _parse_config_file(path)
@@ -141,13 +187,18 @@ def _parse_config_file(path: Path) -> dict[str, Any]:
     return data
 
 
-def load_settings(**cli_overrides: Any) -> Settings:
-    """Build Settings from every source. Raises ConfigError with one problem per line."""
+def load_settings(env_file: Path | None = None, **cli_overrides: Any) -> Settings:
+    """Build Settings from every source. Raises ConfigError with one problem per line.
+
+    `env_file` is the operator's `--env-file`: read below the environment, never implicitly.
+    """
     overrides = {key: value for key, value in cli_overrides.items() if value is not None}
     fields = Settings.model_fields
     init = {_input_key(key, fields[key]): value for key, value in overrides.items()}
+    if env_file is not None:
+        check_env_file(env_file)
     try:
-        return Settings(**init)
+        return Settings(_env_file=env_file, **init)
     except ValidationError as exc:
         raise ConfigError(_problems(exc)) from None
     except PermissionError as exc:
@@ -180,9 +231,12 @@ def _field_lookup() -> dict[str, str]:
     }
 
 
-def describe(settings: Settings, **cli_overrides: Any) -> list[dict[str, Any]]:
+def describe(
+    settings: Settings, env_file: Path | None = None, **cli_overrides: Any
+) -> list[dict[str, Any]]:
     """Each field's effective value (secrets masked) and the source it came from."""
-    sources = _field_sources({k: v for k, v in cli_overrides.items() if v is not None})
+    overrides = {k: v for k, v in cli_overrides.items() if v is not None}
+    sources = _field_sources(overrides, env_file)
     return [
         {
             "name": name,
@@ -194,13 +248,18 @@ def describe(settings: Settings, **cli_overrides: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _field_sources(overrides: dict[str, Any]) -> dict[str, str]:
+def _field_sources(overrides: dict[str, Any], env_file: Path | None) -> dict[str, str]:
+    variables = operator_variables(env_file)
     labelled: list[tuple[str, PydanticBaseSettingsSource]] = [
         ("command line", InitSettingsSource(Settings, init_kwargs=overrides)),
         ("environment", EnvSettingsSource(Settings)),
-        (".env", DotEnvSettingsSource(Settings)),
-        ("secret file", SecretFileSource(Settings)),
-        (f"config file {config_file_path()}", ConfigFileSource(Settings)),
+        *(
+            [(f"--env-file {env_file}", DotEnvSettingsSource(Settings, env_file=env_file))]
+            if env_file is not None
+            else []
+        ),
+        ("secret file", SecretFileSource(Settings, variables)),
+        (f"config file {config_file_path(variables)}", ConfigFileSource(Settings, variables)),
     ]
     field_of = _field_lookup()
     found: dict[str, str] = {}

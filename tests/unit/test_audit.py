@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flowcheck.audit import AuditLog, verify
+from flowcheck.audit import AuditLog, chain_files, verify
 from flowcheck.cli import main
 from flowcheck.errors import StorageError
 
@@ -49,9 +49,9 @@ def test_rotation_keeps_every_file_and_the_chain(tmp_path: Path) -> None:
     """0.4 defect B1.12: rotation deleted the oldest entries of a log called immutable."""
     path = tmp_path / "audit.log"
     write_entries(path, 30, max_bytes=1000)
-    rotated = sorted(p.name for p in tmp_path.iterdir() if p.name != "audit.log")
+    rotated = chain_files(path)[:-1]
     assert len(rotated) >= 5
-    total = sum(len(p.read_text().splitlines()) for p in tmp_path.iterdir())
+    total = sum(len(p.read_text().splitlines()) for p in chain_files(path))
     assert total == 30
     assert verify(path) == []
 
@@ -107,3 +107,20 @@ def test_concurrent_threads_keep_one_chain(tmp_path: Path) -> None:
         list(pool.map(lambda n: log.record(action=f"tool:t{n}", status="ok"), range(64)))
     assert verify(path) == []
     assert len(path.read_text().splitlines()) == 64
+
+
+def test_audit_verify_command_reports_entries_missing_at_the_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 8 #5: emptying the log went unnoticed; the anchor beside it now counts the loss."""
+    path = tmp_path / "audit.log"
+    monkeypatch.setenv("FLOWCHECK_AUDIT_LOG_PATH", str(path))
+    write_entries(path, 3)
+    head = json.loads(path.with_name(".audit.log.head").read_text())
+    assert head["count"] == 3
+    path.write_bytes(b"")
+    assert main(["audit", "verify"]) == 1
+    assert capsys.readouterr().out == (
+        f"{path}: 3 entries missing at the end (the anchor recorded 3 entries ending in "
+        f"{head['hash'][:16]}, the log holds 0)\n"
+    )

@@ -111,9 +111,10 @@ def test_missing_token_file_names_the_variable(monkeypatch: pytest.MonkeyPatch) 
     ]
 
 
-def test_precedence_cli_env_dotenv_secretfile_configfile_default(
+def test_precedence_cli_env_envfile_secretfile_configfile_default(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    """Issue 8 #2: ./.env was a source; only the operator's --env-file is read now."""
     monkeypatch.chdir(tmp_path)
     config = tmp_path / "config.yaml"
     monkeypatch.setenv("FLOWCHECK_CONFIG_FILE", str(config))
@@ -122,12 +123,19 @@ def test_precedence_cli_env_dotenv_secretfile_configfile_default(
     token_file = tmp_path / "token"
     token_file.write_text("from-secret-file")
     monkeypatch.setenv("FLOWCHECK_AUTH_TOKEN_FILE", str(token_file))
-    (tmp_path / ".env").write_text("FLOWCHECK_SERVER_PORT=1003\nFLOWCHECK_AUTH_TOKEN=from-dotenv\n")
+    (tmp_path / ".env").write_text("FLOWCHECK_SERVER_PORT=1009\nFLOWCHECK_AUTH_TOKEN=from-cwd\n")
     settings = load_settings()
-    assert (settings.server_port, secret_values(settings.auth_token)) == (1003, ["from-dotenv"])
+    assert (settings.server_port, secret_values(settings.auth_token)) == (
+        1005,
+        ["from-secret-file"],
+    )
+    env_file = tmp_path / "operator.env"
+    env_file.write_text("FLOWCHECK_SERVER_PORT=1003\nFLOWCHECK_AUTH_TOKEN=from-env-file\n")
+    settings = load_settings(env_file)
+    assert (settings.server_port, secret_values(settings.auth_token)) == (1003, ["from-env-file"])
     monkeypatch.setenv("FLOWCHECK_SERVER_PORT", "1002")
-    assert load_settings().server_port == 1002
-    assert load_settings(server_port=1001).server_port == 1001
+    assert load_settings(env_file).server_port == 1002
+    assert load_settings(env_file, server_port=1001).server_port == 1001
     assert load_settings().agent_id == "from-config"
     assert Settings.model_fields["agent_id"].default == "unknown"
 
@@ -161,101 +169,53 @@ def test_user_config_file_is_found_in_home(isolated_environment: Path) -> None:
     (isolated_environment / ".flowcheck").mkdir()
     (isolated_environment / ".flowcheck" / "config.yaml").write_text("agent_id: home-agent\n")
     assert load_settings().agent_id == "home-agent"
+    xdg = isolated_environment / ".config" / "flowcheck"
+    xdg.mkdir(parents=True)
+    (xdg / "config.toml").write_text('agent_id = "xdg-toml-agent"\n')
+    assert load_settings().agent_id == "xdg-toml-agent"
+    (xdg / "config.yaml").write_text("agent_id: xdg-yaml-agent\n")
+    assert load_settings().agent_id == "xdg-yaml-agent"
 
 
-def test_config_file_problems_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    config = tmp_path / "c.yaml"
-    config.write_text("server_prot: 1\nlog_level: loud\n")
-    monkeypatch.setenv("FLOWCHECK_CONFIG_FILE", str(config))
-    with pytest.raises(ConfigError) as caught:
-        load_settings()
-    assert caught.value.problems == [
-        f"{config}: unknown key 'server_prot'; valid keys are the settings' field names, "
-        "see 'flowcheck config env'"
-    ]
+def test_env_file_names_config_and_secret_files(tmp_path: Path) -> None:
+    """An --env-file is read like the environment: its FLOWCHECK_CONFIG_FILE and *_FILE count."""
+    config, token = tmp_path / "c.yaml", tmp_path / "token"
+    config.write_text("agent_id: from-config\n")
+    token.write_text("tok-from-file\n")
+    env_file = tmp_path / "op.env"
+    env_file.write_text(f"FLOWCHECK_CONFIG_FILE={config}\nFLOWCHECK_AUTH_TOKEN_FILE={token}\n")
+    settings = load_settings(env_file)
+    assert (settings.agent_id, secret_values(settings.auth_token)) == (
+        "from-config",
+        ["tok-from-file"],
+    )
 
 
-def test_http_mode_requires_allowed_roots(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLOWCHECK_TRANSPORT", "http")
-    with pytest.raises(ConfigError) as caught:
-        load_settings()
-    assert caught.value.problems == [
-        "FLOWCHECK_ALLOWED_ROOTS is required in HTTP mode: set it to the directories holding "
-        "the repositories the server may read"
-    ]
+def test_missing_env_file_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    missing = tmp_path / "nope.env"
+    assert main(["--env-file", str(missing), "config", "check"]) == 2
+    assert capsys.readouterr().err == (
+        f"flowcheck: invalid configuration: --env-file {missing}: cannot read it (No such file "
+        "or directory); pass a readable KEY=value file\n"
+    )
 
 
-def test_non_loopback_http_requires_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("FLOWCHECK_TRANSPORT", "http")
-    monkeypatch.setenv("FLOWCHECK_ALLOWED_ROOTS", "/srv")
-    with pytest.raises(ConfigError) as caught:
-        load_settings(server_host="0.0.0.0")
-    assert caught.value.problems == [
-        "FLOWCHECK_AUTH_TOKEN is required to serve HTTP on 0.0.0.0: set FLOWCHECK_AUTH_TOKEN "
-        "or FLOWCHECK_AUTH_TOKEN_FILE, bind 127.0.0.1, or set FLOWCHECK_ALLOW_UNAUTHENTICATED=true"
-    ]
-    monkeypatch.setenv("FLOWCHECK_ALLOW_UNAUTHENTICATED", "true")
-    assert load_settings(server_host="0.0.0.0").auth_token == []
-
-
-def test_bad_values_give_one_line_each_and_exit_2(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--env-file", "{f}", "config", "show", "--json"],
+        ["config", "--env-file", "{f}", "show", "--json"],
+        ["config", "show", "--env-file", "{f}", "--json"],
+    ],
+)
+def test_env_file_option_is_global_and_labelled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
-    monkeypatch.setenv("FLOWCHECK_SERVER_PORT", "70000")
-    monkeypatch.setenv("FLOWCHECK_DEBUG", "maybe")
-    assert main(["config", "check"]) == 2
-    assert capsys.readouterr().err.splitlines() == [
-        "flowcheck: invalid configuration: FLOWCHECK_DEBUG='maybe': Input should be a valid "
-        "boolean, unable to interpret input",
-        "flowcheck: invalid configuration: FLOWCHECK_SERVER_PORT='70000': Input should be less "
-        "than or equal to 65535",
-    ]
-
-
-def test_invalid_secret_is_masked_in_errors(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    config = tmp_path / "c.yaml"
-    config.write_text("openai_api_key: [sk-live-value]\n")
-    monkeypatch.setenv("FLOWCHECK_CONFIG_FILE", str(config))
-    assert main(["config", "check"]) == 2
-    assert capsys.readouterr().err.splitlines() == [
-        "flowcheck: invalid configuration: OPENAI_API_KEY=********: Input should be a valid string"
-    ]
-
-
-def test_config_show_masks_secrets_and_names_sources(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setenv("FLOWCHECK_AUTH_TOKEN", "super-secret-token")
-    monkeypatch.setenv("MCP_PORT", "8123")
-    assert main(["config", "show", "--json"]) == 0
-    out = capsys.readouterr().out
-    rows = {row["name"]: row for row in json.loads(out)}
-    assert "super-secret-token" not in out
-    assert rows["auth_token"]["value"] == ["********"]
-    assert (rows["server_port"]["value"], rows["server_port"]["source"]) == (8123, "environment")
-    assert rows["log_level"]["source"] == "default"
-
-
-def test_config_env_lists_every_variable(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["config", "env", "--format", "dotenv"]) == 0
-    out = capsys.readouterr().out
-    assigned = [
-        line.lstrip("# ").split("=")[0]
-        for line in out.splitlines()
-        if "=" in line
-        and not line.startswith("# Or ")
-        and line.lstrip("# ").split("=")[0].isupper()
-    ]
-    assert assigned == [
-        settings_sources.env_names(n, f)[0] for n, f in Settings.model_fields.items()
-    ]
-    assert "FLOWCHECK_SERVER_PORT=8000" in out.splitlines()
-    assert "# FLOWCHECK_AUTH_TOKEN=" in out.splitlines()
-
-
-def test_storage_is_not_created_by_loading_settings(isolated_environment: Path) -> None:
-    """0.4 defect B3.5: importing or configuring must not create ~/.flowcheck."""
-    load_settings()
-    assert not (isolated_environment / ".flowcheck").exists()
+    env_file = tmp_path / "op.env"
+    env_file.write_text("FLOWCHECK_AGENT_ID=from-env-file\n")
+    assert main([arg.format(f=env_file) for arg in argv]) == 0
+    rows = {row["name"]: row for row in json.loads(capsys.readouterr().out)}
+    assert (rows["agent_id"]["value"], rows["agent_id"]["source"]) == (
+        "from-env-file",
+        f"--env-file {env_file}",
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 
@@ -34,12 +36,22 @@ class Rules(BaseModel):
 
 
 RULE_NAMES: tuple[str, ...] = tuple(Rules.model_fields)
+# The shape of a rule name (or a misspelt one). Any other key is described, not echoed: it may
+# be a secret pasted by mistake, or text planted to travel into answers and the audit log.
+_NAME_SHAPED = re.compile(r"[a-z][a-z_]{0,63}")
+
+
+def shown_key(key: str) -> str:
+    """`key` as messages show it: quoted when it looks like a rule name, else only its size."""
+    if _NAME_SHAPED.fullmatch(key):
+        return repr(key)
+    return f"<a key of {len(key)} characters that is not a rule name; not shown>"
 
 
 def rule_problem(name: str, value: object) -> str | None:
     """Why `value` is not acceptable for rule `name`, or None. Never echoes the value."""
     if name not in Rules.model_fields:
-        return f"unknown rule {name!r}; valid rules: {', '.join(RULE_NAMES)}"
+        return f"unknown rule {shown_key(name)}; valid rules: {', '.join(RULE_NAMES)}"
     try:
         Rules.model_validate({name: value})
     except ValidationError as error:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from flowcheck.errors import ConfigError
 from flowcheck.rules.files import LayerFile, read_layer, serialise, target_path, write_atomically
-from flowcheck.rules.model import RULE_NAMES, Rules, rule_problem
+from flowcheck.rules.model import RULE_NAMES, Rules, rule_problem, shown_key
 
 Scope = Literal["global", "repo"]
 # Global-file sections that belong to other modules; the rules layer leaves them alone.
@@ -79,11 +79,11 @@ def _accepted_values(layer: LayerFile, scope: Scope, warnings: list[str]) -> dic
 def _refusal(path: Path | None, key: str, scope: Scope) -> str:
     if scope == "repo":
         return (
-            f"{path}: key {key!r} refused: a repository file may set thresholds only "
+            f"{path}: key {shown_key(key)} refused: a repository file may set thresholds only "
             f"({', '.join(RULE_NAMES)}); ignore patterns go in .flowcheckignore, and endpoints, "
             "providers, models and keys only in the operator's global config"
         )
-    return f"{path}: unknown key {key!r} ignored; valid rules: {', '.join(RULE_NAMES)}"
+    return f"{path}: unknown key {shown_key(key)} ignored; valid rules: {', '.join(RULE_NAMES)}"
 
 
 def set_rules(

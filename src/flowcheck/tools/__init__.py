@@ -19,3 +19,7 @@ class ToolSpec:
     destructive: bool = False
     idempotent: bool = True
     open_world: bool = False
+    # Changes files on disk: its audit entry ("started") is written before it runs, so a change
+    # never happens unrecorded (a write-ahead entry; undoing a write after a failed audit
+    # write could itself fail).
+    persistent: bool = False

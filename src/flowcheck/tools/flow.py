@@ -75,5 +75,5 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
     return [
         ToolSpec(get_flow_state),
         ToolSpec(get_recommendations),
-        ToolSpec(set_rules, read_only=False, idempotent=True),
+        ToolSpec(set_rules, read_only=False, idempotent=True, persistent=True),
     ]
