@@ -56,6 +56,9 @@ _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 class RuleSet:
     detectors: tuple[Detector, ...]
     allowed_values: frozenset[str] = frozenset()
+    # Checked per hit: one detector reports several rule ids (phone, ssn, ...), and disabling
+    # one of them must not silence the others, nor leave it on.
+    disabled_ids: frozenset[str] = frozenset()
     allowed_paths: pathspec.GitIgnoreSpec = field(
         default_factory=lambda: pathspec.GitIgnoreSpec.from_lines(DEFAULT_ALLOWED_PATHS)
     )
@@ -65,6 +68,9 @@ class RuleSet:
 
     def path_allowed(self, path: str) -> bool:
         return self.allowed_paths.match_file(path)
+
+    def rule_enabled(self, rule_id: str) -> bool:
+        return rule_id not in self.disabled_ids
 
 
 def default_rules() -> RuleSet:
@@ -113,6 +119,7 @@ def build_rules(config: dict[str, Any], origin: str = "rules") -> RuleSet:
     return RuleSet(
         detectors=tuple(d for d in detectors if not disabled.issuperset(d.rule_ids)),
         allowed_values=frozenset(allow.get("values", [])),
+        disabled_ids=frozenset(disabled),
         allowed_paths=pathspec.GitIgnoreSpec.from_lines(
             [*DEFAULT_ALLOWED_PATHS, *allow.get("paths", [])]
         ),
