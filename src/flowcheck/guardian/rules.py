@@ -48,6 +48,7 @@ DEFAULT_ALLOWED_PATHS = (
 )
 _TOP_KEYS = {"rules", "disable", "allow", "pii"}
 _RULE_KEYS = {"id", "pattern", "kind", "category", "severity", "keywords"}
+_PII_KEYS = {"include_private_ips"}
 _KIND = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
@@ -152,7 +153,18 @@ def _merge_file(file: Path, merged: dict[str, Any], problems: list[str]) -> None
     for key in ("values", "paths"):
         merged["allow"][key] += _strings(allow.get(key), f"{file}: allow.{key}", problems)
     if "pii" in data:
+        _check_pii(data["pii"], f"{file}: pii", problems)
         merged["pii"] = data["pii"]
+
+
+def _check_pii(value: Any, where: str, problems: list[str]) -> None:
+    if not isinstance(value, dict):
+        problems.append(f"{where} must be a mapping with keys {sorted(_PII_KEYS)}")
+        return
+    problems += [f"{where}: unknown key {k!r}" for k in sorted(set(value) - _PII_KEYS, key=str)]
+    for key in sorted(_PII_KEYS & set(value)):
+        if not isinstance(value[key], bool):
+            problems.append(f"{where}: {key} must be true or false, not {value[key]!r}")
 
 
 def _list(value: Any, where: str, problems: list[str]) -> list[Any]:
