@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.nix.nixflake import REPO
-from tests.unit.deployment.project import DEPLOYMENT_DOCS
+from tests.unit.deployment.project import DEPLOYMENT_DOCS, needs_repository_files
 
 DOCS = [*sorted(DEPLOYMENT_DOCS.glob("*.md")), REPO / "docs" / "rules.md"]
 # Guides the index links to that sibling changes of issue 12 add (Quick start, Nix,
@@ -19,6 +19,8 @@ WRITTEN_ELSEWHERE = {
 }
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+# The guides link to files outside docs/ as well.
+pytestmark = needs_repository_files("README.md", "server.json", ".github", "nix/images.nix")
 
 
 def anchors(markdown: Path) -> set[str]:

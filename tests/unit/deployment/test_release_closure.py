@@ -13,8 +13,11 @@ from typing import Any
 import pytest
 
 from tests.nix.nixflake import REPO, load_module
+from tests.unit.deployment.project import needs_repository_files
 
-CLOSURE = load_module("release_closure", REPO / "scripts" / "release" / "closure.py")
+SCRIPT = REPO / "scripts" / "release" / "closure.py"
+pytestmark = needs_repository_files("scripts/release/closure.py")
+CLOSURE = load_module("release_closure", SCRIPT) if SCRIPT.exists() else None
 PYTHON = "/nix/store/" + "a" * 32 + "-python3-3.13.1"
 OPENSSL = "/nix/store/" + "b" * 32 + "-openssl-3.0.14"
 FLOWCHECK = "/nix/store/" + "c" * 32 + "-flowcheck-0.5.0"

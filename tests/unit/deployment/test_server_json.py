@@ -13,14 +13,21 @@ import pytest
 from flowcheck.settings import Settings
 from flowcheck.settings_sources import env_names, is_secret
 from tests.nix.nixflake import REPO
-from tests.unit.deployment.project import SPEC, VERSION, image_reference
+from tests.unit.deployment.project import (
+    SPEC,
+    VERSION,
+    image_reference,
+    needs_repository_files,
+)
 
-SERVER_JSON: dict[str, Any] = json.loads((REPO / "server.json").read_text())
+SERVER_PATH = REPO / "server.json"
+SERVER_JSON: dict[str, Any] = json.loads(SERVER_PATH.read_text()) if SERVER_PATH.exists() else {}
 SCHEMA: dict[str, Any] = json.loads((REPO / "tests" / "schemas" / "server.schema.json").read_text())
 # The registry's rule for names (also in the schema), and the OCI registries it accepts.
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9.-]+/[a-zA-Z0-9._-]+$")
 ACCEPTED_OCI_REGISTRIES = ("docker.io", "ghcr.io", "quay.io", "mcr.microsoft.com")
 LABEL = "io.modelcontextprotocol.server.name"
+pytestmark = needs_repository_files("server.json", "nix/images.nix")
 
 
 def validate(document: dict[str, Any]) -> None:
