@@ -3,9 +3,11 @@
 
   store-paths IMAGE_TARBALL
       the top-level /nix/store paths inside a docker-archive image (gzip or plain), one a line;
-  sbom --image NAME:TAG PATH_INFO_JSON
+  sbom --variant VARIANT --system SYSTEM PATH_INFO_JSON
       a CycloneDX 1.5 JSON SBOM from `nix path-info -r --json PATHS...` (either output
-      shape: Nix >= 2.19 keys objects by path, older Nix lists them with a "path" field);
+      shape: Nix >= 2.19 keys objects by path, older Nix lists them with a "path" field),
+      describing the image as pushed: <registry>/<repository>:<version><suffix>-<system>,
+      names from nix/images.toml and the version from pyproject.toml;
   gate VULNIX_JSON --allow FILE [--threshold 9.0]
       exit 1 when `vulnix --json` reports a CVE at or above the threshold (CVSS v3 9.0 is
       "critical") that the allow file does not list; exit 2 when the allow file is invalid.
@@ -29,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+HERE = Path(__file__).resolve().parent
 STORE_PATH = re.compile(r"^(?:\./|/)?nix/store/([0-9a-z]{32}-[^/]+)")
 CRITICAL = 9.0
 
@@ -98,8 +101,19 @@ def component(path: str, info: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def sbom(image: str, infos: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    name, _, tag = image.rpartition(":")
+def image_identity(spec_file: Path, pyproject: Path, variant: str, system: str) -> tuple[str, str]:
+    """(name, tag) of the per-architecture image nix/push_images.py pushes for `variant`."""
+    spec = tomllib.loads(spec_file.read_text())
+    version = tomllib.loads(pyproject.read_text())["project"]["version"]
+    if variant not in spec["variants"]:
+        known = ", ".join(spec["variants"])
+        raise SystemExit(f"unknown variant {variant!r}; {spec_file} has: {known}")
+    suffix = spec["variants"][variant]["version_suffix"]
+    return f"{spec['registry']}/{spec['repository']}", f"{version}{suffix}-{system}"
+
+
+def sbom(name: str, tag: str, infos: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    image = f"{name}:{tag}"
     paths = sorted(infos)
     return {
         "bomFormat": "CycloneDX",
@@ -168,7 +182,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     paths = commands.add_parser("store-paths")
     paths.add_argument("image", type=Path)
     bom = commands.add_parser("sbom")
-    bom.add_argument("--image", required=True, help="NAME:TAG the SBOM describes")
+    bom.add_argument("--variant", required=True, help="a variant of nix/images.toml")
+    bom.add_argument("--system", required=True, help="e.g. x86_64-linux")
+    bom.add_argument("--spec", type=Path, default=HERE.parents[1] / "nix" / "images.toml")
+    bom.add_argument("--pyproject", type=Path, default=HERE.parents[1] / "pyproject.toml")
     bom.add_argument("path_info", type=Path)
     check = commands.add_parser("gate")
     check.add_argument("report", type=Path)
@@ -184,7 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "sbom":
         infos = path_infos(json.loads(args.path_info.read_text()))
-        print(json.dumps(sbom(args.image, infos), indent=2, sort_keys=True))
+        name, tag = image_identity(args.spec, args.pyproject, args.variant, args.system)
+        print(json.dumps(sbom(name, tag, infos), indent=2, sort_keys=True))
         return 0
     return gate(args.report, args.allow, args.threshold)
 

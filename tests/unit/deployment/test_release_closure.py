@@ -13,7 +13,12 @@ from typing import Any
 import pytest
 
 from tests.nix.nixflake import REPO, load_module
-from tests.unit.deployment.project import needs_repository_files
+from tests.unit.deployment.project import (
+    SPEC,
+    VERSION,
+    image_reference,
+    needs_repository_files,
+)
 
 SCRIPT = REPO / "scripts" / "release" / "closure.py"
 pytestmark = needs_repository_files("scripts/release/closure.py")
@@ -21,6 +26,7 @@ CLOSURE = load_module("release_closure", SCRIPT) if SCRIPT.exists() else None
 PYTHON = "/nix/store/" + "a" * 32 + "-python3-3.13.1"
 OPENSSL = "/nix/store/" + "b" * 32 + "-openssl-3.0.14"
 FLOWCHECK = "/nix/store/" + "c" * 32 + "-flowcheck-0.5.0"
+NAME, TAG = "docker.io/example/flowcheck", "0.5.0-slim-x86_64-linux"
 NAR_HASH = "sha256-" + base64.b64encode(bytes(range(32))).decode()
 
 
@@ -70,13 +76,13 @@ def path_info() -> dict[str, dict[str, Any]]:
 
 
 def test_the_sbom_is_the_same_for_both_path_info_shapes() -> None:
-    new = CLOSURE.sbom("latest-x86_64-linux", CLOSURE.path_infos(path_info()))
+    new = CLOSURE.sbom(NAME, TAG, CLOSURE.path_infos(path_info()))
     old_shape = [{"path": path, **info} for path, info in path_info().items()]
-    assert CLOSURE.sbom("latest-x86_64-linux", CLOSURE.path_infos(old_shape)) == new
+    assert CLOSURE.sbom(NAME, TAG, CLOSURE.path_infos(old_shape)) == new
 
 
 def test_the_sbom_names_versions_hashes_and_dependencies() -> None:
-    document = CLOSURE.sbom("latest-x86_64-linux", path_info())
+    document = CLOSURE.sbom(NAME, TAG, path_info())
     assert (document["bomFormat"], document["specVersion"]) == ("CycloneDX", "1.5")
     components = {c["bom-ref"]: c for c in document["components"]}
     assert [(c["name"], c["version"], c["purl"]) for c in components.values()] == [
@@ -89,7 +95,7 @@ def test_the_sbom_names_versions_hashes_and_dependencies() -> None:
     dependencies = {d["ref"]: d["dependsOn"] for d in document["dependencies"]}
     assert dependencies[FLOWCHECK] == [PYTHON]  # a path's reference to itself is dropped
     assert dependencies[PYTHON] == [OPENSSL]
-    assert document["serialNumber"] == CLOSURE.sbom("latest-x86_64-linux", path_info())[
+    assert document["serialNumber"] == CLOSURE.sbom(NAME, TAG, path_info())[
         "serialNumber"
     ]
 
@@ -145,3 +151,20 @@ def test_an_allow_entry_without_cves_or_reason_is_refused(
     status, output = run_gate(tmp_path, [], allow)
     assert status == 2
     assert message in output
+
+
+def test_the_sbom_names_the_pushed_per_architecture_image(tmp_path: Path) -> None:
+    (tmp_path / "info.json").write_text(json.dumps(path_info()))
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        status = CLOSURE.main(
+            ["sbom", "--variant", "slim", "--system", "aarch64-linux", str(tmp_path / "info.json")]
+        )
+    assert status == 0
+    variant = SPEC["variants"]["slim"]
+    assert json.loads(output.getvalue())["metadata"]["component"] == {
+        "type": "container",
+        "bom-ref": image_reference(f"{VERSION}{variant['version_suffix']}-aarch64-linux"),
+        "name": image_reference("").removesuffix(":"),
+        "version": f"{VERSION}{variant['version_suffix']}-aarch64-linux",
+    }
