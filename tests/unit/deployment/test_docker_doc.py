@@ -1,4 +1,5 @@
-"""Docker.md states the image contract of nix/images.toml; these tests keep the two equal."""
+"""Docker.md and Registry.md state the image contract and tags of nix/images.toml; these tests
+keep them equal."""
 
 from __future__ import annotations
 
@@ -37,3 +38,13 @@ def test_the_shared_contract_is_the_specs() -> None:
             assert f"`{name}={contract['env'][name]}`" in environment
         elif not name.startswith("PYTHON"):  # interpreter switches, not part of the contract
             assert f"`{name}" in environment, name
+
+
+def test_the_registry_guide_lists_every_pushed_tag() -> None:
+    guide = (DEPLOYMENT_DOCS / "Registry.md").read_text()
+    table = guide.split("## Tags")[1].split("\n\n")[1]
+    listed = re.findall(r"^\| `([^`]+)`", table, re.MULTILINE)
+    pushed = [variant["tag"] for variant in SPEC["variants"].values()] + [
+        f"<version>{variant['version_suffix']}" for variant in SPEC["variants"].values()
+    ]
+    assert listed == [*pushed, "<tag>-x86_64-linux"]
