@@ -26,6 +26,8 @@ ps: {
       ps.ruff
       ps.mypy
       ps.types-pyyaml
+      ps.jsonschema
+      ps.kubernetes-validate
     ];
   };
 }

@@ -28,7 +28,8 @@ def scan_text(text: str, rules: RuleSet, path: str | None = None) -> list[Hit]:
     kept = [
         h
         for h in hits
-        if not rules.value_allowed(text[h.start : h.end])
+        if rules.rule_enabled(h.meta.rule_id)
+        and not rules.value_allowed(text[h.start : h.end])
         and not any(start <= h.start <= end for start, end in allowed_lines)
     ]
     return _settle(kept)

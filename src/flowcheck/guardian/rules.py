@@ -48,6 +48,7 @@ DEFAULT_ALLOWED_PATHS = (
 )
 _TOP_KEYS = {"rules", "disable", "allow", "pii"}
 _RULE_KEYS = {"id", "pattern", "kind", "category", "severity", "keywords"}
+_PII_KEYS = {"include_private_ips"}
 _KIND = re.compile(r"[A-Z][A-Z0-9_]{0,39}")
 _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 
@@ -56,6 +57,9 @@ _RULE_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 class RuleSet:
     detectors: tuple[Detector, ...]
     allowed_values: frozenset[str] = frozenset()
+    # Checked per hit: one detector reports several rule ids (phone, ssn, ...), and disabling
+    # one of them must not silence the others, nor leave it on.
+    disabled_ids: frozenset[str] = frozenset()
     allowed_paths: pathspec.GitIgnoreSpec = field(
         default_factory=lambda: pathspec.GitIgnoreSpec.from_lines(DEFAULT_ALLOWED_PATHS)
     )
@@ -65,6 +69,9 @@ class RuleSet:
 
     def path_allowed(self, path: str) -> bool:
         return self.allowed_paths.match_file(path)
+
+    def rule_enabled(self, rule_id: str) -> bool:
+        return rule_id not in self.disabled_ids
 
 
 def default_rules() -> RuleSet:
@@ -113,6 +120,7 @@ def build_rules(config: dict[str, Any], origin: str = "rules") -> RuleSet:
     return RuleSet(
         detectors=tuple(d for d in detectors if not disabled.issuperset(d.rule_ids)),
         allowed_values=frozenset(allow.get("values", [])),
+        disabled_ids=frozenset(disabled),
         allowed_paths=pathspec.GitIgnoreSpec.from_lines(
             [*DEFAULT_ALLOWED_PATHS, *allow.get("paths", [])]
         ),
@@ -145,7 +153,18 @@ def _merge_file(file: Path, merged: dict[str, Any], problems: list[str]) -> None
     for key in ("values", "paths"):
         merged["allow"][key] += _strings(allow.get(key), f"{file}: allow.{key}", problems)
     if "pii" in data:
+        _check_pii(data["pii"], f"{file}: pii", problems)
         merged["pii"] = data["pii"]
+
+
+def _check_pii(value: Any, where: str, problems: list[str]) -> None:
+    if not isinstance(value, dict):
+        problems.append(f"{where} must be a mapping with keys {sorted(_PII_KEYS)}")
+        return
+    problems += [f"{where}: unknown key {k!r}" for k in sorted(set(value) - _PII_KEYS, key=str)]
+    for key in sorted(_PII_KEYS & set(value)):
+        if not isinstance(value[key], bool):
+            problems.append(f"{where}: {key} must be true or false, not {value[key]!r}")
 
 
 def _list(value: Any, where: str, problems: list[str]) -> list[Any]:

@@ -32,6 +32,8 @@ let
     "ruff"
     "mypy"
     "types-pyyaml"
+    "jsonschema"
+    "kubernetes-validate" # pkgs/by-name/ku/kubernetes-validate/unwrapped.nix
     # [build-system]
     "hatchling"
   ];
