@@ -66,7 +66,7 @@ def test_image_contents_per_variant(flake: Flake, variant: str) -> None:
 
 RUNTIME = ["mcp", "pydantic-settings", "uvicorn", "pyyaml", "pathspec"]
 DEV = ["pytest", "pytest-asyncio", "pytest-timeout", "hypothesis", "httpx", "ruff", "mypy",
-       "types-pyyaml"]
+       "types-pyyaml", "jsonschema", "kubernetes-validate"]
 
 
 @pytest.mark.parametrize(
