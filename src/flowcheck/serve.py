@@ -32,6 +32,11 @@ def serve_http(settings: Settings) -> int:
     import uvicorn
 
     from flowcheck.http_app import build_app
+    from flowcheck.http_limits import (
+        KEEP_ALIVE_SECONDS,
+        MAX_HEADER_BYTES,
+        header_deadline_protocol,
+    )
 
     try:
         ensure_storage(settings.storage_path)
@@ -62,5 +67,9 @@ def serve_http(settings: Settings) -> int:
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         server_header=False,
+        http=header_deadline_protocol(settings.request_read_timeout),
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        limit_concurrency=settings.max_connections,
     )
     return 0

@@ -8,13 +8,15 @@ import time
 import uuid
 from typing import Any
 
+import anyio
+
 from flowcheck import __version__, mcp_compat
 from flowcheck.audit import AuditLog
-from flowcheck.errors import FlowcheckError
+from flowcheck.errors import DeadlineError, FlowcheckError
 from flowcheck.guardian.rules import load_rules
 from flowcheck.sessions import SessionRegistry
 from flowcheck.settings import Settings
-from flowcheck.tools import ToolSpec, flow, guardian, history, intent, session
+from flowcheck.tools import ToolSpec, flow, guardian, history, intent, off_loop, session
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +59,17 @@ def build_server(settings: Settings, *, http: bool) -> Any:
         *intent.tools(settings, rules),
     ]
     for spec in specs:
-        mcp_compat.register_tool(server, audited(spec, audit, sessions, settings.agent_id))
+        mcp_compat.register_tool(
+            server, audited(spec, audit, sessions, settings.agent_id, settings.tool_timeout)
+        )
     return server
 
 
-def audited(spec: ToolSpec, audit: AuditLog, sessions: SessionRegistry, agent: str) -> ToolSpec:
-    """The same tool, recording one audit entry per call (also for failed calls)."""
+def audited(
+    spec: ToolSpec, audit: AuditLog, sessions: SessionRegistry, agent: str, deadline: float
+) -> ToolSpec:
+    """The same tool, with a deadline, recording one audit entry per call (also for failed
+    calls)."""
     tool = spec.fn
 
     @functools.wraps(tool)
@@ -71,7 +78,7 @@ def audited(spec: ToolSpec, audit: AuditLog, sessions: SessionRegistry, agent: s
         current = sessions.touch(mcp_compat.current_client_key())
         outcome: dict[str, Any] = {"status": "ok"}
         try:
-            result = await tool(**arguments)
+            result = await _within(deadline, tool, arguments)
             outcome.update(_result_summary(result))
             return result
         except FlowcheckError as exc:
@@ -81,22 +88,43 @@ def audited(spec: ToolSpec, audit: AuditLog, sessions: SessionRegistry, agent: s
             outcome = {"status": "error", "error": "internal error"}
             log.exception("tool %s failed", tool.__name__)
             raise
+        except anyio.get_cancelled_exc_class():
+            outcome = {"status": "error", "error": "cancelled (server shutting down)"}
+            raise
         finally:
-            audit.record(
-                trace_id=uuid.uuid4().hex,
-                action=f"tool:{tool.__name__}",
-                agent_id=current.agent_id if current else agent,
-                session_id=current.session_id if current else None,
-                duration_ms=round((time.monotonic() - started) * 1000, 1),
-                **{
-                    key: str(arguments[key])[:_RECORDED_LENGTH]
-                    for key in _RECORDED_ARGUMENTS
-                    if arguments.get(key) is not None
-                },
-                **outcome,
-            )
+            entry = {
+                key: str(arguments[key])[:_RECORDED_LENGTH]
+                for key in _RECORDED_ARGUMENTS
+                if arguments.get(key) is not None
+            }
+            # Shielded: a call cancelled by its deadline or by shutdown is still recorded.
+            with anyio.CancelScope(shield=True):
+                await off_loop(
+                    functools.partial(
+                        audit.record,
+                        trace_id=uuid.uuid4().hex,
+                        action=f"tool:{tool.__name__}",
+                        agent_id=current.agent_id if current else agent,
+                        session_id=current.session_id if current else None,
+                        duration_ms=round((time.monotonic() - started) * 1000, 1),
+                        **entry,
+                        **outcome,
+                    )
+                )
 
     return ToolSpec(call, spec.read_only, spec.destructive, spec.idempotent, spec.open_world)
+
+
+async def _within(deadline: float, tool: Any, arguments: dict[str, Any]) -> Any:
+    try:
+        with anyio.fail_after(deadline):
+            return await tool(**arguments)
+    except TimeoutError:
+        raise DeadlineError(
+            f"{tool.__name__} did not finish within {deadline:g} s and was abandoned: the "
+            "repository may block git (a FIFO or device named in its config or work tree, a "
+            "hung mount); fix the repository, or have the operator raise FLOWCHECK_TOOL_TIMEOUT"
+        ) from None
 
 
 def _result_summary(result: Any) -> dict[str, Any]:
