@@ -144,6 +144,11 @@ async def _reject(send: Send, status: int, payload: dict[str, object], close: bo
 async def json_response(
     send: Send, status: int, payload: object, headers: list[tuple[bytes, bytes]] | None = None
 ) -> None:
-    head = [(b"content-type", b"application/json"), *(headers or [])]
+    body = json.dumps(payload).encode()
+    head = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *(headers or []),
+    ]
     await send({"type": "http.response.start", "status": status, "headers": head})
-    await send({"type": "http.response.body", "body": json.dumps(payload).encode()})
+    await send({"type": "http.response.body", "body": body})

@@ -121,9 +121,9 @@ async def _within(deadline: float, tool: Any, arguments: dict[str, Any]) -> Any:
             return await tool(**arguments)
     except TimeoutError:
         raise DeadlineError(
-            f"{tool.__name__} did not finish within {deadline:g} s and was abandoned: the "
-            "repository may block git (a FIFO or device named in its config or work tree, a "
-            "hung mount); fix the repository, or have the operator raise FLOWCHECK_TOOL_TIMEOUT"
+            f"the call did not finish within {deadline:g} s and was abandoned: the repository "
+            "may block git (a FIFO or device named in its config or work tree, a hung mount); "
+            "fix the repository, or have the operator raise FLOWCHECK_TOOL_TIMEOUT"
         ) from None
 
 
