@@ -25,6 +25,7 @@ from tests.adversarial.network_support import (
     closed_by_server,
     error_text,
     healthz_latency,
+    processes_running_in,
     raw_connection,
     read_response,
     release_fifo,
@@ -478,7 +479,8 @@ def test_a_call_stuck_past_its_deadline_fails_with_a_clear_error(
 
 def test_sigterm_with_a_stuck_call_exits_within_10_s(peer_server: Start, fifo_repo: Path) -> None:
     """Hostile repository, include.path FIFO: SIGTERM while a call is stuck ends the process
-    within 10 s (the 8 s drain, then the call is cancelled), not after git's timeouts."""
+    within 10 s (the 8 s drain, then the call is cancelled, audited and its git killed), not
+    after git's timeouts."""
     peer = peer_server()
     thread, results = call_in_background(peer, fifo_repo)
     time.sleep(1.5)
@@ -488,6 +490,12 @@ def test_sigterm_with_a_stuck_call_exits_within_10_s(peer_server: Start, fifo_re
     assert time.monotonic() - started < 10
     thread.join(timeout=5)
     assert len(results) == 1 and not isinstance(results[0], dict)  # the call did not succeed
+    assert processes_running_in(fifo_repo) == []  # its git did not outlive the server
+    last = json.loads((peer.storage / "audit.log").read_text().splitlines()[-1])
+    assert (last["action"], last["error"]) == (
+        "tool:get_flow_state",
+        "cancelled (server shutting down)",
+    )
 
 
 # Readiness
