@@ -33,6 +33,11 @@ class SessionRegistry:
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        """Sessions held, timed-out ones included until they are next pruned."""
+        with self._lock:
+            return len(self._sessions)
+
     def start(self, client_key: str, agent_id: str) -> Session:
         now = time.time()
         session = Session(secrets.token_hex(8), agent_id, now, now)
