@@ -59,9 +59,15 @@ class BearerGate:
         await self.app(scope, receive, send)
 
 
+def first_header(scope: Message, name: bytes) -> bytes | None:
+    """The first value of header `name`, the one the SDK (Starlette) reads: a check of any
+    other copy could be smuggled past with a second header."""
+    return next((value for key, value in scope["headers"] if key == name), None)
+
+
 def _bearer(scope: Message) -> str:
     """The token of an `Authorization: Bearer <token>` header (scheme in any case), else ""."""
-    header = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+    header = (first_header(scope, b"authorization") or b"").decode("latin-1")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" else ""
 
@@ -89,7 +95,7 @@ class SessionGuard:
             await self.app(scope, receive, send)
             return
         principal = scope.get(PRINCIPAL, ANONYMOUS)
-        session_id = dict(scope["headers"]).get(SESSION_HEADER)
+        session_id = first_header(scope, SESSION_HEADER)
         if session_id is None:
             await self._open(principal, scope, receive, send)
             return

@@ -20,6 +20,7 @@ import pytest
 
 from tests.adversarial.network_support import (
     INITIALIZE,
+    MCP_HEADERS,
     OTHER_TOKEN,
     Peer,
     closed_by_server,
@@ -53,22 +54,25 @@ def peer_server(tmp_path: Path, isolated_environment: Path) -> Iterator[Start]:
     ["evil.example", "evil.example:8000", "localhost.evil.example", "127.0.0.1.nip.io:80", ""],
 )
 def test_a_forged_host_header_is_refused_with_421(peer_server: Start, host: str) -> None:
-    """Host header forgery: a Host outside FLOWCHECK_ALLOWED_HOSTS gets 421, token or not."""
+    """Host header forgery: a Host outside FLOWCHECK_ALLOWED_HOSTS gets 421, even with a valid
+    token."""
     response = peer_server().post(INITIALIZE, Host=host)
     assert response.status_code == 421
 
 
 def test_a_rebound_dns_name_pointing_at_loopback_is_refused(peer_server: Start) -> None:
-    """DNS rebinding: a browser page whose name now resolves to 127.0.0.1 sends its own name
-    as Host (with the right port) and its own Origin; the request gets 421 and runs nothing."""
-    peer = peer_server()
+    """DNS rebinding: on a loopback server without a token, a browser page whose name now
+    resolves to 127.0.0.1 (sending its own name as Host, with the right port, and its own
+    Origin) gets 421 and opens no session."""
+    peer = peer_server(FLOWCHECK_AUTH_TOKEN="")
     response = peer.post(
         INITIALIZE,
+        token=None,
         Host=f"attacker.example:{peer.port}",
         Origin=f"http://attacker.example:{peer.port}",
     )
     assert response.status_code == 421
-    assert not (peer.storage / "audit.log").exists()
+    assert "mcp-session-id" not in response.headers
 
 
 def test_a_host_without_port_matches_name_star(peer_server: Start) -> None:
@@ -362,6 +366,24 @@ def test_a_session_opened_with_one_token_is_refused_to_another(peer_server: Star
     ping = {"jsonrpc": "2.0", "id": 5, "method": "ping"}
     assert peer.post(ping, OTHER_TOKEN, **{"Mcp-Session-Id": session}).status_code == 404
     assert peer.post(ping, TOKEN, **{"Mcp-Session-Id": session}).status_code == 200
+
+
+def test_a_second_session_header_cannot_smuggle_another_tokens_session(
+    peer_server: Start,
+) -> None:
+    """Session forgery: with two Mcp-Session-Id headers (another token's session first, the
+    caller's own last) the request is judged by the one the SDK reads and gets 404."""
+    peer = peer_server()
+    victims = peer.open_session(TOKEN)
+    own = peer.open_session(OTHER_TOKEN)
+    ping = json.dumps({"jsonrpc": "2.0", "id": 5, "method": "ping"}).encode()
+    headers = [
+        *{**MCP_HEADERS, "Authorization": f"Bearer {OTHER_TOKEN}"}.items(),
+        ("Mcp-Session-Id", victims),
+        ("Mcp-Session-Id", own),
+    ]
+    response = httpx.post(f"{peer.url}/mcp", content=ping, headers=headers)
+    assert response.status_code == 404
 
 
 def test_one_token_cannot_flood_sessions_and_lock_out_another(peer_server: Start) -> None:
