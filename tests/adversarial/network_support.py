@@ -88,8 +88,11 @@ def error_text(result: Any) -> str:
     return str(result["content"][0]["text"])
 
 
+Start = Callable[..., Peer]
+
+
 @contextlib.contextmanager
-def serving(tmp_path: Path, home: Path) -> Iterator[Callable[..., Peer]]:
+def serving(tmp_path: Path, home: Path) -> Iterator[Start]:
     """Starts `flowcheck serve --transport http` with two tokens and the given variables;
     stops every server it started on exit."""
     started: list[Peer] = []
