@@ -25,6 +25,9 @@ MAX_HEADER_BYTES = 16 * 1024
 # Seconds an idle keep-alive connection stays open between requests.
 KEEP_ALIVE_SECONDS = 5
 
+# For an answer sent before the body was read: the connection is closed after it, or the
+# client could keep trickling the unread body into it for as long as it liked.
+CLOSE = [(b"connection", b"close")]
 _REQUEST_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
 
 
@@ -87,16 +90,16 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await _reject(send, 413, self._too_large())
+            await json_response(send, 413, self._too_large(), CLOSE)
             return
         body: bytes | None = None
         with anyio.move_on_after(self.timeout):
             body = await self._read(receive)
         if body is None:
-            await _reject(send, 408, self._too_slow(), close=True)
+            await json_response(send, 408, self._too_slow(), CLOSE)
             return
         if len(body) > self.limit:
-            await _reject(send, 413, self._too_large())
+            await json_response(send, 413, self._too_large(), CLOSE)
             return
         replayed = False
 
@@ -135,10 +138,6 @@ class BodyLimit:
             "timeout_seconds": self.timeout,
             "fix": "send the whole body at once or raise FLOWCHECK_REQUEST_READ_TIMEOUT",
         }
-
-
-async def _reject(send: Send, status: int, payload: dict[str, object], close: bool = False) -> None:
-    await json_response(send, status, payload, [(b"connection", b"close")] if close else [])
 
 
 async def json_response(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import anyio
 
-from flowcheck.http_limits import ASGIApp, Message, Receive, Send, json_response
+from flowcheck.http_limits import CLOSE, ASGIApp, Message, Receive, Send, json_response
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,12 @@ PRINCIPAL = "flowcheck.principal"  # scope key: which token authenticated the re
 ANONYMOUS = "anonymous"  # every client, when no token is configured
 SESSION_HEADER = b"mcp-session-id"
 Verify = Callable[[str], Awaitable[str | None]]
+# The SDK's own 401, so a client sees one answer whichever layer refused it.
+_UNAUTHENTICATED = {"error": "invalid_token", "error_description": "Authentication required"}
+_CHALLENGE = (
+    b"www-authenticate",
+    b'Bearer error="invalid_token", error_description="Authentication required"',
+)
 
 
 class BearerGate:
@@ -42,18 +48,7 @@ class BearerGate:
         if self.verify is not None:
             principal = await self.verify(_bearer(scope))
         if principal is None:
-            await json_response(
-                send,
-                401,
-                {"error": "invalid_token", "error_description": "Authentication required"},
-                [
-                    (
-                        b"www-authenticate",
-                        b'Bearer error="invalid_token", '
-                        b'error_description="Authentication required"',
-                    )
-                ],
-            )
+            await json_response(send, 401, _UNAUTHENTICATED, [_CHALLENGE, *CLOSE])
             return
         scope[PRINCIPAL] = principal
         await self.app(scope, receive, send)

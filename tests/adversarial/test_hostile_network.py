@@ -154,14 +154,17 @@ def test_a_token_in_the_query_string_is_ignored(peer_server: Start, parameter: s
 
 def test_an_unauthenticated_declared_body_is_never_read(peer_server: Start) -> None:
     """Body limit before auth: a request without a token that declares a 4 MiB body gets 401
-    at once, before a byte of the body is sent (nothing is buffered for it)."""
+    at once, before a byte of the body is sent, and the connection is closed (nothing is
+    buffered for it, and its body cannot hold the connection open)."""
     peer = peer_server()
     with raw_connection(peer, timeout=5) as sock:
         sock.sendall(request_head(peer, token=None, **{"Content-Length": str(4 * 1024 * 1024)}))
         started = time.monotonic()
         response = read_response(sock)
-    assert status_of(response) == 401
-    assert time.monotonic() - started < 2
+        assert status_of(response) == 401
+        assert time.monotonic() - started < 2
+        sock.sendall(b"{" * 1000)  # the unread body cannot be trickled in afterwards
+        assert closed_by_server(sock)
 
 
 def test_an_unauthenticated_chunked_body_is_never_read(peer_server: Start) -> None:
