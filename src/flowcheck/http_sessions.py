@@ -184,7 +184,13 @@ class SessionGuard:
         async def discard(message: Message) -> None:
             pass
 
-        await self.app(scope, receive, discard)
+        # Bounded and contained: a session that fails to close must neither stall the others'
+        # expiry nor end the expiry loop (and the server with it).
+        with anyio.move_on_after(10):
+            try:
+                await self.app(scope, receive, discard)
+            except Exception:
+                log.exception("Closing an idle MCP session failed")
 
 
 async def _json_rpc_error(send: Send, status: int, message: str) -> None:
