@@ -101,11 +101,11 @@ class SessionGuard:
             return
         await self._use(session_id.decode("latin-1"), session, scope, receive, send)
 
-    def open_sessions(self, principal: str) -> int:
+    def _open_count(self, principal: str) -> int:
         return sum(1 for session in self._sessions.values() if session.principal == principal)
 
     async def _open(self, principal: str, scope: Message, receive: Receive, send: Send) -> None:
-        if self.open_sessions(principal) + self._opening[principal] >= self.per_principal:
+        if self._open_count(principal) + self._opening[principal] >= self.per_principal:
             log.warning("Refusing a new MCP session: the token holds %d", self.per_principal)
             await _json_rpc_error(
                 send,
