@@ -27,3 +27,7 @@ class ScanError(FlowcheckError):
 
 class StorageError(FlowcheckError):
     """The state directory (FLOWCHECK_STORAGE_PATH) cannot be created or written."""
+
+
+class DeadlineError(FlowcheckError):
+    """A tool call did not finish within FLOWCHECK_TOOL_TIMEOUT."""

@@ -1,12 +1,13 @@
-"""The HTTP face of the server: /mcp (streamable MCP), /healthz, /readyz, and a body limit."""
+"""The HTTP face of the server: /mcp (streamable MCP), /healthz, /readyz, and the limits on
+what a client can make it hold (auth before the body, read deadlines, body size, sessions)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from functools import partial
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -14,14 +15,13 @@ from starlette.routing import Mount, Route
 
 from flowcheck import __version__, mcp_compat
 from flowcheck.errors import FlowcheckError
+from flowcheck.http_limits import BodyLimit
+from flowcheck.http_sessions import BearerGate, SessionGuard
 from flowcheck.server import build_server
 from flowcheck.settings import Settings
-from flowcheck.storage import check_index, ensure_storage
+from flowcheck.storage import check_index, check_writable
 
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Message, Receive, Send], Awaitable[None]]
+PROBES = ("/healthz", "/readyz")
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -30,79 +30,32 @@ async def healthz(request: Request) -> JSONResponse:
 
 
 def readiness_problems(settings: Settings) -> list[str]:
+    """What would stop a tool call from working; checks only, never creates a file."""
     problems = []
-    for check, target in (
-        (ensure_storage, settings.storage_path),
-        (check_index, settings.effective_index_path),
-    ):
+    checks: list[Callable[[], None]] = [
+        partial(check_writable, settings.storage_path, "FLOWCHECK_STORAGE_PATH"),
+        partial(check_index, settings.effective_index_path),
+        partial(check_writable, settings.effective_audit_log_path, "FLOWCHECK_AUDIT_LOG_PATH"),
+    ]
+    for check in checks:
         try:
-            check(target)
+            check()
         except FlowcheckError as exc:
             problems.append(str(exc))
-            break  # the index lives in storage: a storage failure says it all
     return problems
-
-
-class BodyLimit:
-    """Answers 413 to a request body larger than the limit, declared or streamed."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._reject(send)
-            return
-        body, more = b"", True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                break
-            body += message.get("body", b"")
-            more = message.get("more_body", False)
-            if len(body) > self.limit:
-                await self._reject(send)
-                return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
-
-    async def _reject(self, send: Send) -> None:
-        payload = json.dumps(
-            {
-                "error": "request_too_large",
-                "limit_bytes": self.limit,
-                "fix": "send a smaller request or raise FLOWCHECK_MAX_REQUEST_BYTES",
-            }
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
 
 
 def build_app(settings: Settings) -> Starlette:
     """A fresh ASGI app (the SDK's session manager runs once per instance)."""
     server = build_server(settings, http=True)
     mcp_app, run_sessions = mcp_compat.streamable_http_app(server)
+    sessions = SessionGuard(
+        mcp_app, settings.max_sessions_per_token, settings.http_session_idle_timeout
+    )
 
     async def readyz(request: Request) -> JSONResponse:
-        problems = readiness_problems(settings)
+        # Off the event loop: a hung mount must not stall the other requests.
+        problems = await anyio.to_thread.run_sync(readiness_problems, settings)
         return JSONResponse(
             {"status": "not ready" if problems else "ready", "problems": problems},
             status_code=503 if problems else 200,
@@ -110,12 +63,20 @@ def build_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with run_sessions():
+        async with run_sessions(), anyio.create_task_group() as background:
+            background.start_soon(sessions.expire_idle_sessions)
             yield
+            background.cancel_scope.cancel()
 
     app = Starlette(
-        routes=[Route("/healthz", healthz), Route("/readyz", readyz), Mount("/", app=mcp_app)],
+        routes=[Route("/healthz", healthz), Route("/readyz", readyz), Mount("/", app=sessions)],
         lifespan=lifespan,
     )
-    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    app.add_middleware(
+        BodyLimit, limit=settings.max_request_bytes, timeout=settings.request_read_timeout
+    )
+    tokens = [token.get_secret_value() for token in settings.auth_token]
+    verify = mcp_compat.StaticTokenVerifier(tokens).principal if tokens else None
+    # Added last, so it runs first: no body is read for a request without a valid token.
+    app.add_middleware(BearerGate, verify=verify, open_paths=PROBES)
     return app

@@ -45,8 +45,15 @@ class StaticTokenVerifier:
         # Compare against every token so timing does not reveal which one nearly matched.
         matches = [hmac.compare_digest(offered, known) for known in self._tokens]
         if any(matches):
-            return AccessToken(token=token, client_id="bearer", scopes=[_SCOPE])
+            # One principal per token: the SDK (1.28+) binds a session to it, as FlowCheck does.
+            principal = f"token-{matches.index(True) + 1}"
+            return AccessToken(token=token, client_id=principal, scopes=[_SCOPE])
         return None
+
+    async def principal(self, token: str) -> str | None:
+        """Which configured token `token` is ("token-<n>"), or None."""
+        access = await self.verify_token(token)
+        return access.client_id if access is not None else None
 
 
 def build_server(
@@ -60,8 +67,8 @@ def build_server(
         kwargs["json_response"] = True
         kwargs["transport_security"] = TransportSecuritySettings(
             enable_dns_rebinding_protection=True,
-            allowed_hosts=list(http.allowed_hosts),
-            allowed_origins=list(http.allowed_origins),
+            allowed_hosts=with_default_ports(http.allowed_hosts),
+            allowed_origins=with_default_ports(http.allowed_origins),
         )
         if "max_request_body_size" in inspect.signature(FastMCP.__init__).parameters:
             kwargs["max_request_body_size"] = http.max_request_bytes
@@ -76,6 +83,13 @@ def build_server(
     # 1.x has no version argument; serverInfo.version would otherwise report the SDK's version.
     server._mcp_server.version = version
     return server
+
+
+def with_default_ports(patterns: Sequence[str]) -> list[str]:
+    """The patterns, each "name:*" also as the bare "name": "any port" includes the default
+    one, which clients leave out of Host and Origin (the SDK's "name:*" needs a port)."""
+    bare = [pattern.removesuffix(":*") for pattern in patterns if pattern.endswith(":*")]
+    return [*patterns, *(name for name in bare if name not in patterns)]
 
 
 def register_tool(server: FastMCP, spec: ToolSpec) -> None:

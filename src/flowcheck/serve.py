@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
+import socket
 import sys
+from pathlib import Path
 
 import anyio
 
@@ -16,6 +21,8 @@ log = logging.getLogger("flowcheck.serve")
 
 # uvicorn stops accepting on SIGTERM, then waits this long for in-flight calls before exiting.
 GRACEFUL_SHUTDOWN_SECONDS = 8
+# uvicorn's exit status when the server could not start (the port is taken, say).
+STARTUP_FAILURE = 3
 
 
 def serve(settings: Settings) -> int:
@@ -32,6 +39,11 @@ def serve_http(settings: Settings) -> int:
     import uvicorn
 
     from flowcheck.http_app import build_app
+    from flowcheck.http_limits import (
+        KEEP_ALIVE_SECONDS,
+        MAX_HEADER_BYTES,
+        header_deadline_protocol,
+    )
 
     try:
         ensure_storage(settings.storage_path)
@@ -55,12 +67,38 @@ def serve_http(settings: Settings) -> int:
         settings.server_host,
         settings.server_port,
     )
-    uvicorn.run(
+    config = uvicorn.Config(
         build_app(settings),
         host=settings.server_host,
         port=settings.server_port,
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         server_header=False,
+        http=header_deadline_protocol(settings.request_read_timeout),
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        limit_concurrency=settings.max_connections,
     )
-    return 0
+
+    class DrainingServer(uvicorn.Server):
+        """After the drain uvicorn cancels the calls still running; their git commands are
+        ended here too (uvicorn then re-raises SIGTERM, so nothing after run() would run)."""
+
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().shutdown(sockets)
+            end_child_processes()
+
+    server = DrainingServer(config)
+    server.run()
+    return 0 if server.started else STARTUP_FAILURE
+
+
+def end_child_processes() -> None:
+    """Kill the git commands that abandoned calls left running: one blocked on a FIFO would
+    otherwise outlive the server, blocked for good. (Linux /proc; elsewhere nothing to do.)"""
+    me = str(os.getpid())
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError):
+            # After the command name in parentheses: state, then the parent's pid.
+            if stat.read_text().rsplit(")", 1)[1].split()[1] == me:
+                os.kill(int(stat.parent.name), signal.SIGKILL)

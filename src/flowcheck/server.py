@@ -9,15 +9,17 @@ import time
 import uuid
 from typing import Any
 
+import anyio
+
 from flowcheck import __version__, mcp_compat
 from flowcheck.audit import AuditLog, bounded
-from flowcheck.errors import FlowcheckError
+from flowcheck.errors import DeadlineError, FlowcheckError
 from flowcheck.guardian.engine import scan_text
 from flowcheck.guardian.redact import redact
 from flowcheck.guardian.rules import RuleSet, load_rules
 from flowcheck.sessions import SessionRegistry
 from flowcheck.settings import Settings
-from flowcheck.tools import ToolSpec, flow, guardian, history, intent, session
+from flowcheck.tools import ToolSpec, flow, guardian, history, intent, off_loop, session
 
 log = logging.getLogger(__name__)
 
@@ -63,15 +65,24 @@ def build_server(settings: Settings, *, http: bool) -> Any:
         *intent.tools(settings, rules),
     ]
     for spec in specs:
-        mcp_compat.register_tool(server, audited(spec, audit, sessions, settings.agent_id, rules))
+        mcp_compat.register_tool(
+            server,
+            audited(spec, audit, sessions, settings.agent_id, rules, settings.tool_timeout),
+        )
     return server
 
 
 def audited(
-    spec: ToolSpec, audit: AuditLog, sessions: SessionRegistry, agent: str, rules: RuleSet
+    spec: ToolSpec,
+    audit: AuditLog,
+    sessions: SessionRegistry,
+    agent: str,
+    rules: RuleSet,
+    deadline: float,
 ) -> ToolSpec:
-    """The same tool, recording one audit entry per call (also for failed calls); a persistent
-    tool also gets a "started" entry before it runs, and does not run if that fails."""
+    """The same tool, with a deadline, recording one audit entry per call (also for failed
+    calls); a persistent tool also gets a "started" entry before it runs, and does not run if
+    that fails."""
     tool = spec.fn
 
     @functools.wraps(tool)
@@ -90,10 +101,10 @@ def audited(
             },
         }
         if spec.persistent:
-            audit.record(**common, status="started")
+            await off_loop(functools.partial(audit.record, **common, status="started"))
         outcome: dict[str, Any] = {"status": "ok"}
         try:
-            result = await tool(**arguments)
+            result = await _within(deadline, tool, arguments)
             outcome.update(_result_summary(result))
             return result
         except FlowcheckError as exc:
@@ -103,9 +114,16 @@ def audited(
             outcome = {"status": "error", "error": "internal error"}
             log.exception("tool %s failed", tool.__name__)
             raise
+        except anyio.get_cancelled_exc_class():
+            outcome = {"status": "error", "error": "cancelled (server shutting down)"}
+            raise
         finally:
             duration = round((time.monotonic() - started) * 1000, 1)
-            audit.record(**common, duration_ms=duration, **outcome)
+            # Shielded: a call cancelled by its deadline or by shutdown is still recorded.
+            with anyio.CancelScope(shield=True):
+                await off_loop(
+                    functools.partial(audit.record, **common, duration_ms=duration, **outcome)
+                )
 
     return dataclasses.replace(spec, fn=call)
 
@@ -115,6 +133,18 @@ def redacted(text: str, rules: RuleSet) -> str:
     head = text[:_REDACTED_LENGTH]
     result: str = bounded(redact(head, scan_text(head, rules))[0])
     return result
+
+
+async def _within(deadline: float, tool: Any, arguments: dict[str, Any]) -> Any:
+    try:
+        with anyio.fail_after(deadline):
+            return await tool(**arguments)
+    except TimeoutError:
+        raise DeadlineError(
+            f"the call did not finish within {deadline:g} s and was abandoned: the repository "
+            "may block git (a FIFO or device named in its config or work tree, a hung mount); "
+            "fix the repository, or have the operator raise FLOWCHECK_TOOL_TIMEOUT"
+        ) from None
 
 
 def _result_summary(result: Any) -> dict[str, Any]:

@@ -33,10 +33,20 @@ class SessionRegistry:
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        """Sessions held, timed-out ones included until they are next pruned."""
+        with self._lock:
+            return len(self._sessions)
+
     def start(self, client_key: str, agent_id: str) -> Session:
         now = time.time()
         session = Session(secrets.token_hex(8), agent_id, now, now)
         with self._lock:
+            # Forget timed-out sessions here too, or sessions never looked up again (their
+            # HTTP session ended) would pile up for the life of the server.
+            for key, old in list(self._sessions.items()):
+                if now - old.last_activity > self.timeout:
+                    del self._sessions[key]
             self._sessions[client_key] = session
         return session
 

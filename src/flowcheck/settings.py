@@ -123,13 +123,44 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         4 * 1024 * 1024, ge=1024, description="Largest accepted HTTP request body, in bytes."
     )
+    request_read_timeout: float = Field(
+        20.0,
+        gt=0,
+        le=600,
+        description="Seconds a client has for a request's headers, then as many for its body; "
+        "a slower client gets 408 and is disconnected.",
+    )
+    max_connections: int = Field(
+        100, ge=1, le=100_000, description="Open HTTP connections served at once; more get 503."
+    )
+    max_sessions_per_token: int = Field(
+        16,
+        ge=1,
+        le=10_000,
+        description="Open MCP sessions one bearer token may hold (without tokens: all clients "
+        "together); one more gets 429.",
+    )
+    http_session_idle_timeout: int = Field(
+        600,
+        ge=1,
+        le=86_400,
+        description="Seconds after which an MCP session with no request is closed; its id then "
+        "answers 404.",
+    )
+    tool_timeout: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="Deadline of one tool call, in seconds; a call still running then fails "
+        "and its work is abandoned.",
+    )
     auth_token: SecretList = Field(
         default_factory=list,
         description="Bearer token(s) for /mcp, comma separated; required off loopback.",
     )
     allowed_hosts: CommaList = Field(
         default_factory=lambda: list(DEFAULT_ALLOWED_HOSTS),
-        description="Accepted Host headers, comma separated; 'name:*' allows any port.",
+        description="Accepted Host headers, comma separated; 'name:*' allows any port or none.",
     )
     allowed_origins: CommaList = Field(
         default_factory=lambda: list(DEFAULT_ALLOWED_ORIGINS),

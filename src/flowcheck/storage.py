@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 from flowcheck.errors import StorageError
@@ -25,10 +26,28 @@ def ensure_storage(path: Path) -> Path:
     return path
 
 
+def check_writable(path: Path, setting: str) -> None:
+    """Prove that `path` (a file or directory, which may not exist yet) could be written,
+    without creating or changing anything. Raises StorageError with the fix."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    needed = os.W_OK | (os.X_OK if existing.is_dir() else 0)
+    if not os.access(existing, needed):
+        what = "" if existing == path else f" (its nearest existing parent {existing} is not)"
+        raise StorageError(
+            f"{setting}={path} is not writable by uid {os.getuid()}{what}: mount a volume that "
+            f"uid owns there, or point {setting} at a writable location"
+        )
+
+
 def check_index(path: Path) -> None:
-    """Open the search index database read-write, as the server would."""
+    """Open an existing search index read-only, as a check that never creates the file."""
+    if not path.exists():
+        return
     try:
-        with sqlite3.connect(path) as connection:
+        read_only = f"{path.absolute().as_uri()}?mode=ro"
+        with closing(sqlite3.connect(read_only, uri=True)) as connection:
             connection.execute("PRAGMA schema_version").fetchone()
     except sqlite3.Error as exc:
         raise StorageError(

@@ -15,7 +15,7 @@ import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamablehttp_client
 
-from tests.http.conftest import TOKEN, Server
+from tests.http.conftest import TOKEN, Server, read_only_directory
 
 INITIALIZE = {
     "jsonrpc": "2.0",
@@ -87,17 +87,8 @@ def test_readyz_is_200_with_writable_storage(start_server: Callable[..., Server]
 
 @pytest.fixture
 def read_only_dir(tmp_path: Path) -> Iterator[Path]:
-    """A directory the server cannot write: a read-only mount as root, mode 0500 otherwise."""
-    path = tmp_path / "ro"
-    path.mkdir()
-    if os.geteuid() != 0:
-        path.chmod(0o500)
+    with read_only_directory(tmp_path / "ro") as path:
         yield path
-        path.chmod(0o700)
-        return
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(path)], check=True)
-    yield path
-    subprocess.run(["umount", str(path)], check=True)
 
 
 def test_readyz_is_503_when_storage_turns_read_only(

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
+
+import anyio
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -23,3 +28,11 @@ class ToolSpec:
     # never happens unrecorded (a write-ahead entry; undoing a write after a failed audit
     # write could itself fail).
     persistent: bool = False
+
+
+async def off_loop(work: Callable[..., T], *args: Any) -> T:
+    """Run blocking work (git, files) on a worker thread, so one repository that blocks (a
+    FIFO in its config, a hung mount) never stalls the event loop and with it every client.
+    When the call is cancelled (its deadline, shutdown) the thread is abandoned at once; git's
+    own timeout ends it later."""
+    return await anyio.to_thread.run_sync(partial(work, *args), abandon_on_cancel=True)

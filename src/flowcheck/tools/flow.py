@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import anyio
 from pydantic import Field
 
 from flowcheck import flow
@@ -13,7 +12,7 @@ from flowcheck.git.repo import resolve_repository
 from flowcheck.guardian.rules import RuleSet
 from flowcheck.guardian.service import change_scanner
 from flowcheck.settings import Settings
-from flowcheck.tools import ToolSpec
+from flowcheck.tools import ToolSpec, off_loop
 
 RepoPath = Annotated[
     str | None,
@@ -40,16 +39,20 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
         point, drift from the default branch, security findings in the uncommitted changes
         (security_flags), and an overall status (ok, warning, danger).
         Call it before you start changing code and before you commit."""
-        repo = resolve(settings, repo_path)
-        return await anyio.to_thread.run_sync(flow.flow_state, repo, settings.storage_path, scan)
+
+        def measure() -> flow.FlowState:
+            return flow.flow_state(resolve(settings, repo_path), settings.storage_path, scan)
+
+        return await off_loop(measure)
 
     async def get_recommendations(repo_path: RepoPath = None) -> flow.Recommendations:
         """Concrete next steps for the repository (commit now, split the work, rebase on the
         default branch, ...), derived from the flow state and the configured thresholds."""
-        repo = resolve(settings, repo_path)
-        return await anyio.to_thread.run_sync(
-            flow.recommendations, repo, settings.storage_path, scan
-        )
+
+        def recommend() -> flow.Recommendations:
+            return flow.recommendations(resolve(settings, repo_path), settings.storage_path, scan)
+
+        return await off_loop(recommend)
 
     async def set_rules(
         rules: Annotated[
@@ -67,10 +70,12 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
         repo_path: RepoPath = None,
     ) -> flow.RulesResult:
         """Change FlowCheck's thresholds and return the rules now in effect."""
-        repo = resolve(settings, repo_path) if scope == "repo" or repo_path else None
-        return await anyio.to_thread.run_sync(
-            flow.apply_rules, rules, scope, repo, settings.storage_path
-        )
+
+        def apply() -> flow.RulesResult:
+            repo = resolve(settings, repo_path) if scope == "repo" or repo_path else None
+            return flow.apply_rules(rules, scope, repo, settings.storage_path)
+
+        return await off_loop(apply)
 
     return [
         ToolSpec(get_flow_state),

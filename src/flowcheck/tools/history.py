@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
-import anyio
 from pydantic import Field
 
 from flowcheck.guardian.rules import RuleSet
@@ -13,14 +11,15 @@ from flowcheck.guardian.service import sanitize
 from flowcheck.history import MAX_TOP_K, SearchResult, search
 from flowcheck.history.query import MAX_QUERY_CHARS
 from flowcheck.settings import Settings
-from flowcheck.tools import ToolSpec
+from flowcheck.tools import ToolSpec, off_loop
 from flowcheck.tools.flow import RepoPath, resolve
 
 
 def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
-    def search_redacted(repo: Path, query: str, top_k: int) -> SearchResult:
+    def search_redacted(repo_path: str | None, query: str, top_k: int) -> SearchResult:
         # Commit messages are untrusted text: secrets, personal data and planted instructions
         # in them come back as redaction tokens.
+        repo = resolve(settings, repo_path)
         found = search(repo, settings.effective_index_path, query, top_k)
         hits = [
             hit.model_copy(update={"message": sanitize(hit.message, rules).sanitized_text})
@@ -49,8 +48,7 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
         commit fixed, added or changed something, who made it, and when. Best match first
         (BM25 relevance). Secrets, personal data and injected instructions in messages are
         redacted. Prefer this to reading raw git log."""
-        repo = resolve(settings, repo_path)
-        return await anyio.to_thread.run_sync(search_redacted, repo, query, top_k)
+        return await off_loop(search_redacted, repo_path, query, top_k)
 
     # It writes only FlowCheck's own index (a cache of git history), never the repository.
     return [ToolSpec(search_history, read_only=True, idempotent=True)]

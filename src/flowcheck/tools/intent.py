@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Annotated
 
-import anyio
 from pydantic import Field
 
 from flowcheck.guardian.rules import RuleSet
 from flowcheck.intent.models import IntentResult
 from flowcheck.intent.service import verify_intent as verify
 from flowcheck.settings import Settings
-from flowcheck.tools import ToolSpec
+from flowcheck.tools import ToolSpec, off_loop
 from flowcheck.tools.flow import RepoPath, resolve
 
 
@@ -36,9 +34,10 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
         Only verdict "aligned" means the change matches; "unknown" means it could not be
         checked (no issue, no remote, judge unavailable) and must not be treated as a pass.
         Secrets and personal data are redacted before anything is sent to an LLM judge."""
-        repo = resolve(settings, repo_path)
-        return await anyio.to_thread.run_sync(
-            partial(verify, repo, ticket_id, context, settings, rules)
-        )
+
+        def judge() -> IntentResult:
+            return verify(resolve(settings, repo_path), ticket_id, context, settings, rules)
+
+        return await off_loop(judge)
 
     return [ToolSpec(verify_intent, open_world=True)]
