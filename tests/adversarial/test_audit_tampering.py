@@ -176,7 +176,12 @@ async def test_set_rules_changes_nothing_when_its_audit_entry_cannot_be_written(
     blocked.write_text("")  # a file where the log's directory should be
     (spec,) = [s for s in flow.tools(settings, default_rules()) if s.fn.__name__ == "set_rules"]
     tool = audited(
-        spec, AuditLog(blocked / "audit.log", MB), SessionRegistry(60), "a", default_rules()
+        spec,
+        AuditLog(blocked / "audit.log", MB),
+        SessionRegistry(60),
+        "a",
+        default_rules(),
+        settings.tool_timeout,
     )
     with pytest.raises(StorageError):
         await tool.fn(rules={"max_lines_uncommitted": 5})
