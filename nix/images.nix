@@ -59,6 +59,7 @@ let
   };
 
   layerPath = dir: "." + dir;
+  writableDirs = lib.concatMapStringsSep " " layerPath contract.writable_dirs;
 
   mkImage =
     variant:
@@ -82,17 +83,27 @@ let
         bashInteractive
         coreutils
       ]
-      ++ lib.optionals variant.tests [ (mkTestRunner { inherit python flowcheck; }) ];
+      ++ lib.optionals variant.tests (
+        let
+          runner = mkTestRunner { inherit python flowcheck; };
+        in
+        [
+          runner
+          runner.pythonCommand
+        ]
+      );
       config = configFor flowcheck;
       # Runs in the layer directory; the mode survives into the image and the owner stays root.
       extraCommands = ''
         mkdir -p ${layerPath contract.sticky_tmp}
         chmod 1777 ${layerPath contract.sticky_tmp}
       '';
-      # fakeroot lets the unprivileged build hand the writable directories to the service user.
+      # fakeroot lets the unprivileged build hand the writable directories to the service user
+      # (and to group 0, so an arbitrary uid in group 0 may write them too).
       fakeRootCommands = ''
-        mkdir -p ${lib.concatMapStringsSep " " layerPath contract.writable_dirs}
-        chown ${owner} ${lib.concatMapStringsSep " " layerPath contract.writable_dirs}
+        mkdir -p ${writableDirs}
+        chown ${toString user.uid}:${toString contract.writable_group} ${writableDirs}
+        chmod ${contract.writable_mode} ${writableDirs}
       '';
     };
 in
