@@ -7,6 +7,7 @@ at the end), and any failure fails the tests instead of skipping them.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from container_helpers import (
     MEASURED,
     ImageSpec,
     build_standins,
+    docker,
     engine_session,
     load_spec,
     make_workspace,
@@ -35,6 +37,15 @@ def spec() -> ImageSpec:
 def images(docker_engine: None, spec: ImageSpec) -> dict[str, str]:
     """Every variant's stand-in image plus Traefik, built once per session."""
     return build_standins(spec)
+
+
+@pytest.fixture
+def volume(docker_engine: None) -> Iterator[str]:
+    """A named volume of its own for one test, removed afterwards."""
+    name = f"flowcheck-test-data-{uuid.uuid4().hex[:8]}"
+    docker("volume", "create", name)
+    yield name
+    docker("volume", "rm", "-f", name, check=False)
 
 
 @pytest.fixture(scope="session")

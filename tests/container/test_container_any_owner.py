@@ -4,8 +4,6 @@ arbitrary `--user` with a writable /data, or refuse at start with one line (issu
 from __future__ import annotations
 
 import asyncio
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +27,6 @@ async def _call(docker_args: list[str], tool: str, arguments: dict[str, Any]) ->
 def stdio_run(image: str, *options: str) -> list[str]:
     return ["run", "--rm", "-i", "--read-only", "--tmpfs", "/tmp", *options,
             image, "flowcheck", "serve", "--transport", "stdio"]  # fmt: skip
-
-
-@pytest.fixture
-def volume() -> Iterator[str]:
-    name = f"flowcheck-test-data-{uuid.uuid4().hex[:8]}"
-    docker("volume", "create", name)
-    yield name
-    docker("volume", "rm", "-f", name, check=False)
 
 
 @pytest.mark.parametrize("owner", [1234, 0], ids=["uid-1234", "root"])
