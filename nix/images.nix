@@ -51,6 +51,7 @@ let
   };
 
   layerPath = dir: "." + dir;
+  writableDirs = lib.concatMapStringsSep " " layerPath contract.writable_dirs;
 
   mkImage =
     variant:
@@ -72,7 +73,15 @@ let
         bashInteractive
         coreutils
       ]
-      ++ lib.optionals variant.tests [ (mkTestRunner { inherit python flowcheck; }) ];
+      ++ lib.optionals variant.tests (
+        let
+          runner = mkTestRunner { inherit python flowcheck; };
+        in
+        [
+          runner
+          runner.pythonCommand
+        ]
+      );
       config = configFor flowcheck;
     in
     dockerTools.buildLayeredImage {
@@ -84,10 +93,12 @@ let
         mkdir -p ${layerPath contract.sticky_tmp}
         chmod 1777 ${layerPath contract.sticky_tmp}
       '';
-      # fakeroot lets the unprivileged build hand the writable directories to the service user.
+      # fakeroot lets the unprivileged build hand the writable directories to the service user
+      # (and to group 0, so an arbitrary uid in group 0 may write them too).
       fakeRootCommands = ''
-        mkdir -p ${lib.concatMapStringsSep " " layerPath contract.writable_dirs}
-        chown ${owner} ${lib.concatMapStringsSep " " layerPath contract.writable_dirs}
+        mkdir -p ${writableDirs}
+        chown ${toString user.uid}:${toString contract.writable_group} ${writableDirs}
+        chmod ${contract.writable_mode} ${writableDirs}
       '';
     }
     // {

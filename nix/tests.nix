@@ -42,7 +42,14 @@ writeShellApplication {
   ];
   # The suite sits in the read-only store, so pytest and hypothesis work in a scratch directory.
   # Container and nix tests need an engine and a nix binary, which neither place has.
-  passthru = { inherit suite; };
+  passthru = {
+    inherit suite;
+    # `python` on the dev image's PATH: the interpreter that imports flowcheck and pytest.
+    pythonCommand = writeShellApplication {
+      name = "python";
+      text = ''exec ${testEnv}/bin/python "$@"'';
+    };
+  };
   text = ''
     cd "$(mktemp -d)"
     exec pytest -c ${suite}/pyproject.toml --rootdir ${suite} -p no:cacheprovider \

@@ -68,7 +68,13 @@ pkgs.testers.runNixOSTest {
 
     with subtest("compose stack behind Traefik"):
         machine.succeed("${compose} up -d --wait", timeout=600)
-        machine.succeed("${smoke} http://127.0.0.1:8000 vm-token")
+        # The state, not only the exit status: both services running and healthy.
+        machine.succeed("test $(${compose} ps --format json | grep -c '\"Health\":\"healthy\"') = 2")
+        # A tool call on a root-owned repository: the server (uid 1000) trusts its allowed roots.
+        machine.succeed(
+            "${smoke} http://127.0.0.1:8000 vm-token --tool get_flow_state"
+            " --args '{\"repo_path\": \"/workspace/demo\"}'"
+        )
 
     with subtest("data survives a restart"):
         machine.succeed("touch ${volume}/survives-restart")

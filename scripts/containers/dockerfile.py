@@ -46,7 +46,8 @@ def _user_setup(spec: ImageSpec) -> str:
         f"RUN groupadd --gid {spec.gid} {spec.user_name}"
         f" && useradd --uid {spec.uid} --gid {spec.gid} --home-dir {spec.home} --no-create-home"
         f" --shell /usr/sbin/nologin {spec.user_name}"
-        f" && mkdir -p {writable} && chown {spec.user} {writable}"
+        f" && mkdir -p {writable} && chown {spec.uid}:{spec.writable_group} {writable}"
+        f" && chmod {spec.writable_mode} {writable}"
         f" && chmod 1777 {spec.sticky_tmp}"
     )
 
@@ -77,6 +78,10 @@ def variant_dockerfile(
         lines += [
             f"COPY --chown={spec.user} source {BUNDLED_SOURCE}",
             f"COPY {PYTEST_WRAPPER} /usr/local/bin/pytest",
+            # `python` for the dev stack and its users: the venv's interpreter, through a script
+            # (a symlink outside the venv would not find its pyvenv.cfg, so not flowcheck).
+            f"RUN printf '#!/bin/sh\\nexec {VENV}/bin/python \"$@\"\\n' > /usr/local/bin/python"
+            " && chmod 0755 /usr/local/bin/python",
         ]
     lines += [
         _quoted_pairs("ENV", spec.env),

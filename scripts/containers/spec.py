@@ -55,6 +55,8 @@ class ImageSpec:
     exposed_ports: tuple[str, ...]
     volumes: tuple[str, ...]
     writable_dirs: tuple[str, ...]
+    writable_group: int
+    writable_mode: str
     sticky_tmp: str
     env: dict[str, str]
     healthcheck: Healthcheck
@@ -126,6 +128,8 @@ def load_spec(path: Path = SPEC_PATH, root: Path = REPO_ROOT) -> ImageSpec:
         exposed_ports=tuple(contract["exposed_ports"]),
         volumes=tuple(contract["volumes"]),
         writable_dirs=tuple(contract["writable_dirs"]),
+        writable_group=contract["writable_group"],
+        writable_mode=contract["writable_mode"],
         sticky_tmp=contract["sticky_tmp"],
         env=dict(contract["env"]),
         healthcheck=Healthcheck(

@@ -14,6 +14,7 @@ import anyio
 
 from flowcheck import __version__, mcp_compat
 from flowcheck.errors import StorageError
+from flowcheck.git.runner import trusting
 from flowcheck.settings import Settings
 from flowcheck.storage import ensure_storage
 
@@ -26,13 +27,22 @@ STARTUP_FAILURE = 3
 
 
 def serve(settings: Settings) -> int:
-    if settings.transport == "stdio":
-        from flowcheck.server import build_server
+    """Serve until the transport closes; 2 when the state directory is not writable (checked
+    first on both transports, so a bad /data fails at start, not at the first tool call)."""
+    try:
+        ensure_storage(settings.storage_path)
+    except StorageError as exc:
+        print(f"flowcheck: cannot start: {exc}", file=sys.stderr)
+        return 2
+    # Repositories under the allowed roots are trusted whoever owns them (runner.trusting).
+    with trusting(settings.allowed_roots):
+        if settings.transport == "stdio":
+            from flowcheck.server import build_server
 
-        log.info("FlowCheck %s serving MCP on stdio", __version__)
-        anyio.run(mcp_compat.run_stdio, build_server(settings, http=False))
-        return 0
-    return serve_http(settings)
+            log.info("FlowCheck %s serving MCP on stdio", __version__)
+            anyio.run(mcp_compat.run_stdio, build_server(settings, http=False))
+            return 0
+        return serve_http(settings)
 
 
 def serve_http(settings: Settings) -> int:
@@ -45,11 +55,6 @@ def serve_http(settings: Settings) -> int:
         header_deadline_protocol,
     )
 
-    try:
-        ensure_storage(settings.storage_path)
-    except StorageError as exc:
-        print(f"flowcheck: cannot start: {exc}", file=sys.stderr)
-        return 2
     if not settings.auth_token:
         if settings.is_loopback:
             log.warning("No FLOWCHECK_AUTH_TOKEN: /mcp is open to every local process")

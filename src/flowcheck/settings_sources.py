@@ -97,18 +97,30 @@ class SecretFileSource(PydanticBaseSettingsSource):
         for name, field in self.settings_cls.model_fields.items():
             if not is_secret(field):
                 continue
-            value = self._read(env_names(name, field)[0])
-            if value is not None:
-                values[_input_key(name, field)] = value
+            env_name = env_names(name, field)[0]
+            found = self._read(env_name)
+            if found is None:
+                continue
+            origin, value = found
+            if self.variables.get(env_name):  # two values: refuse rather than drop one silently
+                raise ConfigError(
+                    [
+                        f"{env_name} and {origin} are both set: keep one of them (in the "
+                        f"compose stack the secret file holds it: remove {env_name} from .env)"
+                    ]
+                )
+            values[_input_key(name, field)] = value
         return values
 
-    def _read(self, env_name: str) -> str | None:
+    def _read(self, env_name: str) -> tuple[str, str] | None:
+        """(where the secret came from, its value), or None when no secret file is set."""
         file_var = f"{env_name}_FILE"
         if file_var in self.variables:
-            return _read_secret_file(file_var, Path(self.variables[file_var]))
+            origin = f"{file_var}={self.variables[file_var]}"
+            return origin, _read_secret_file(file_var, Path(self.variables[file_var]))
         for candidate in (SECRETS_DIR / env_name.lower(), SECRETS_DIR / env_name):
             if candidate.is_file():
-                return _read_secret_file(str(candidate), candidate)
+                return str(candidate), _read_secret_file(str(candidate), candidate)
         return None
 
 

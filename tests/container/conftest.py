@@ -7,37 +7,25 @@ at the end), and any failure fails the tests instead of skipping them.
 
 from __future__ import annotations
 
-import os
-import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from container_helpers import MEASURED, ImageSpec, engine, load_spec, make_workspace, standins
-
-REQUIRED = os.environ.get("FLOWCHECK_REQUIRE_CONTAINERS") == "1"
-
-
-def _missing_tools() -> list[str]:
-    return sorted(
-        name for name in [*engine.APT_TOOLS, *engine.PIP_TOOLS] if engine.tool_path(name) is None
-    )
+from container_helpers import (
+    MEASURED,
+    ImageSpec,
+    build_standins,
+    docker,
+    engine_session,
+    load_spec,
+    make_workspace,
+)
 
 
 @pytest.fixture(scope="session")
 def docker_engine() -> Iterator[None]:
-    missing = _missing_tools()
-    answers = not missing and engine.engine_answers()
-    if not answers and not REQUIRED:
-        pytest.skip(
-            f"no Docker engine or tools ({', '.join(missing) or 'engine down'}); "
-            "FLOWCHECK_REQUIRE_CONTAINERS=1 installs and starts them"
-        )
-    engine.ensure_tools()
-    started = engine.start_engine()
-    yield
-    if started is not None:
-        engine.stop_engine(started)
+    yield from engine_session()
 
 
 @pytest.fixture(scope="session")
@@ -48,14 +36,16 @@ def spec() -> ImageSpec:
 @pytest.fixture(scope="session")
 def images(docker_engine: None, spec: ImageSpec) -> dict[str, str]:
     """Every variant's stand-in image plus Traefik, built once per session."""
-    started = time.monotonic()
-    built = standins.build_all(list(spec.variants))
-    MEASURED["stand-in build (s)"] = f"{time.monotonic() - started:.1f}"
-    for name, ref in built.items():
-        MEASURED[f"image size {name} (MB, Debian-based stand-in)"] = (
-            f"{standins.image_size_mb(ref):.1f}"
-        )
-    return built
+    return build_standins(spec)
+
+
+@pytest.fixture
+def volume(docker_engine: None) -> Iterator[str]:
+    """A named volume of its own for one test, removed afterwards."""
+    name = f"flowcheck-test-data-{uuid.uuid4().hex[:8]}"
+    docker("volume", "create", name)
+    yield name
+    docker("volume", "rm", "-f", name, check=False)
 
 
 @pytest.fixture(scope="session")

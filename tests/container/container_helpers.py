@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO_ROOT / "scripts" / "containers"))
@@ -40,6 +44,43 @@ TOKEN = "container-test-token-9f2c"  # a test value, not a secret
 MEASURED: dict[str, str] = {}
 
 
+def _missing_tools() -> list[str]:
+    return sorted(
+        name for name in [*engine.APT_TOOLS, *engine.PIP_TOOLS] if engine.tool_path(name) is None
+    )
+
+
+def engine_session() -> Iterator[None]:
+    """The body of a session fixture: an answering engine for the session, or a skip.
+
+    Without one the tests skip, unless FLOWCHECK_REQUIRE_CONTAINERS=1: then the tools are
+    installed and a `dockerd` started (and only that one stopped at the end)."""
+    missing = _missing_tools()
+    answers = not missing and engine.engine_answers()
+    if not answers and os.environ.get("FLOWCHECK_REQUIRE_CONTAINERS") != "1":
+        pytest.skip(
+            f"no Docker engine or tools ({', '.join(missing) or 'engine down'}); "
+            "FLOWCHECK_REQUIRE_CONTAINERS=1 installs and starts them"
+        )
+    engine.ensure_tools()
+    started = engine.start_engine()
+    yield
+    if started is not None:
+        engine.stop_engine(started)
+
+
+def build_standins(spec: ImageSpec) -> dict[str, str]:
+    """Every variant's stand-in image plus Traefik, with the build time and sizes recorded."""
+    started = time.monotonic()
+    built = standins.build_all(list(spec.variants))
+    MEASURED["stand-in build (s)"] = f"{time.monotonic() - started:.1f}"
+    for name, ref in built.items():
+        MEASURED[f"image size {name} (MB, Debian-based stand-in)"] = (
+            f"{standins.image_size_mb(ref):.1f}"
+        )
+    return built
+
+
 def docker(
     *args: str, check: bool = True, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
@@ -53,9 +94,15 @@ def docker(
 
 
 def compose(
-    project: str, env_file: Path, *args: str, file: str = "compose.yaml", check: bool = True
+    project: str,
+    env_file: Path,
+    *args: str,
+    file: str = "compose.yaml",
+    check: bool = True,
+    directory: Path = COMPOSE_DIR,
 ) -> subprocess.CompletedProcess[str]:
-    command = [*engine.compose_command(), "-p", project, "-f", str(COMPOSE_DIR / file)]
+    """The compose binary on `directory/file` (a copy of compose/ reads its own .env)."""
+    command = [*engine.compose_command(), "-p", project, "-f", str(directory / file)]
     return subprocess.run(
         [*command, "--env-file", str(env_file), *args],
         capture_output=True,
@@ -94,6 +141,30 @@ def wait_until_healthy(container: str, timeout_s: float) -> float:
 def wait_for_exit(container: str, timeout_s: float = 30) -> int:
     result = docker("wait", container, timeout=timeout_s)
     return int(result.stdout.strip())
+
+
+def copy_compose_dir(destination: Path) -> Path:
+    """compose/ as a user's checkout has it, where a test may write compose/.env: the server
+    reads that file through `env_file`, which a test .env elsewhere would not exercise."""
+    shutil.copytree(COMPOSE_DIR, destination, ignore=shutil.ignore_patterns(".env", "token"))
+    return destination
+
+
+def copy_work_tree(destination: Path) -> Path:
+    """The work tree's files as a checkout of it would hold them (tracked and new files, edits
+    included; ignored files left out), for stacks that mount `..` of their compose file."""
+    listed = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "ls-files", "-z", "--cached", "--others",
+         "--exclude-standard"],
+        capture_output=True, check=True,
+    ).stdout.decode()  # fmt: skip
+    for name in filter(None, listed.split("\0")):
+        source = REPO_ROOT / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    destination.chmod(0o755)  # pytest's temporary directories are private to root
+    return destination
 
 
 def make_workspace(root: Path, uid: int, gid: int) -> Path:

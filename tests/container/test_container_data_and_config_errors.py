@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +24,6 @@ async def _set_rules(image: str, volume: str, rules: dict[str, int]) -> dict[str
         result = await session.call_tool("set_rules", {"rules": rules, "scope": "global"})
     assert not result.isError, result.content
     return dict(result.structuredContent or {})
-
-
-@pytest.fixture
-def volume() -> Iterator[str]:
-    name = f"flowcheck-test-data-{uuid.uuid4().hex[:8]}"
-    docker("volume", "create", name)
-    yield name
-    docker("volume", "rm", "-f", name, check=False)
 
 
 def run_to_exit(image: str, *options: str) -> tuple[int, str]:

@@ -86,13 +86,14 @@ def test_image_health_check_is_the_spec_one(
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_writable_dirs_belong_to_the_spec_user_and_tmp_is_sticky(
+def test_writable_dirs_belong_to_the_spec_user_and_group_0_and_tmp_is_sticky(
     images: dict[str, str], spec: ImageSpec, variant: str
 ) -> None:
-    """0.4 defect B4.3: a root-owned home made the non-root server crash at import."""
+    """0.4 defect B4.3: a root-owned home made the non-root server crash at import. Group 0,
+    group-writable: issue 9 defect 2.2, an arbitrary uid (OpenShift) could not write /data."""
     paths = [*spec.writable_dirs, spec.sticky_tmp]
     listing = docker("run", "--rm", images[variant], "stat", "-c", "%n %u:%g %a", *paths).stdout
-    expected = [f"{d} {spec.uid}:{spec.gid} 755" for d in spec.writable_dirs]
+    expected = [f"{d} {spec.uid}:0 775" for d in spec.writable_dirs]
     assert listing.splitlines() == [*expected, f"{spec.sticky_tmp} 0:0 1777"]
 
 

@@ -48,7 +48,15 @@ def test_env_example_is_flowcheck_config_env_plus_the_compose_section(
 ) -> None:
     """Regenerate with `python scripts/containers/env_example.py` when this fails."""
     text = ENV_EXAMPLE.read_text()
-    assert text == settings_dotenv.rstrip("\n") + env_example.compose_section(text)
+    assert text == env_example.settings_section() + env_example.compose_section(text)
+
+
+def test_env_example_sets_no_server_setting(settings_dotenv: str) -> None:
+    """Issue 9 defect 2.3: copied to compose/.env, its active settings overrode
+    compose/config/config.yaml (log_format) and dropped flowcheck:* from the allowed hosts."""
+    settings_part = ENV_EXAMPLE.read_text().split(env_example.COMPOSE_MARKER)[0]
+    active = re.findall(r"^([A-Z][A-Z0-9_]*)=", settings_part, re.MULTILINE)
+    assert active == []
 
 
 def test_every_variable_the_compose_files_read_is_in_env_example() -> None:

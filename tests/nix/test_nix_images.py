@@ -20,7 +20,7 @@ CONTENTS = {
     "latest": ["flowcheck-0.5.0", "fake-nss", "ca-certificates"],
     "slim": ["flowcheck-0.5.0", "fake-nss", "ca-certificates"],
     "dev": ["flowcheck-0.5.0", "fake-nss", "ca-certificates", "bin-sh", "bash", "coreutils",
-            "pytest"],
+            "pytest", "python"],
 }
 
 
@@ -89,13 +89,30 @@ def test_service_user_is_in_passwd_and_group(flake: Flake) -> None:
     }
 
 
-def test_tmp_is_sticky_and_state_dirs_belong_to_the_service_user(flake: Flake) -> None:
-    """0.4 defect B4.3: a root-owned home made the non-root server crash at startup."""
+def test_tmp_is_sticky_and_state_dirs_belong_to_the_service_user_and_group_0(
+    flake: Flake,
+) -> None:
+    """0.4 defect B4.3: a root-owned home made the non-root server crash at startup. Issue 9
+    defect 2.2: an arbitrary uid in group 0 (OpenShift) could not write /data."""
     args = image_args(flake, "slim")
     assert args["extraCommands"] == "mkdir -p ./tmp\nchmod 1777 ./tmp\n"
     assert args["fakeRootCommands"] == (
-        "mkdir -p ./data ./home/flowcheck\nchown 1000:1000 ./data ./home/flowcheck\n"
+        "mkdir -p ./data ./home/flowcheck\nchown 1000:0 ./data ./home/flowcheck\n"
+        "chmod 775 ./data ./home/flowcheck\n"
     )
+
+
+def test_dev_image_python_is_the_interpreter_that_imports_flowcheck_and_pytest(
+    flake: Flake,
+) -> None:
+    """Issue 9 defect 2.3: the dev image had no `python` command."""
+    python = flake.eval("packages.x86_64-linux.image-dev.stubArgs.contents",
+                        apply="contents: (builtins.elemAt contents 7).stubArgs")
+    assert (python["name"], python["text"]) == (
+        "python", f'exec {python["text"].split()[1]} "$@"'
+    )
+    assert re.fullmatch(r"/nix/store/[a-z0-9]{32}-python3-[\d.]+-env/bin/python",
+                        python["text"].split()[1])
 
 
 def test_dev_image_pytest_runs_the_suite_against_the_installed_app(flake: Flake) -> None:

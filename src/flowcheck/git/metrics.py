@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +73,9 @@ def collect_metrics(repo: Path, ignore: IgnoreMatcher) -> FlowMetrics:
     """
     now = time.time()
     with ThreadPoolExecutor(max_workers=3) as pool:
-        pending_numstat = pool.submit(_read_numstat, repo, "HEAD")
-        pending_history = pool.submit(read_history, repo)
+        # Each worker runs in a copy of this context: it carries the trusted roots (runner).
+        pending_numstat = pool.submit(copy_context().run, _read_numstat, repo, "HEAD")
+        pending_history = pool.submit(copy_context().run, read_history, repo)
         snapshot = _read_status(repo)
         if snapshot.head_oid is None:  # no commit yet: the other two failed on HEAD
             numstat, history = _read_numstat(repo, _empty_tree(repo)), None

@@ -5,12 +5,23 @@ external diff or textconv programs, a pager or a GPG program, and git would run 
 `status` or `diff`. Every call here overrides those settings through GIT_CONFIG_COUNT /
 GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n, which beat every config file like `-c` does but take a
 key verbatim (a driver named `a=b` would be split by `-c`).
+
+Ownership: git refuses a repository owned by another uid ("dubious ownership"), which is the
+normal case for a workspace bind-mounted into a container. That check protects a user from the
+programs a foreign repository's config would run; this runner runs none of them, so inside
+`trusting(allowed_roots)` it passes `safe.directory` for each root, `<root>/*` (git >= 2.46) and
+each directory from the repository up to its root (older git matches exact paths only), never
+`*`. safe.directory is honoured from command-line scope, which GIT_CONFIG_COUNT is; a repository
+cannot set it. Repositories outside the roots keep git's own check.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from flowcheck.errors import FlowcheckError, GitError, RepoAccessError
@@ -54,6 +65,8 @@ _REPO_LOCATION_VARIABLES = (
     "PAGER",
 )
 _STDERR_LIMIT = 600
+# The real paths of the allowed roots git may trust whatever their owner (see `trusting`).
+_trusted_roots: ContextVar[tuple[Path, ...]] = ContextVar("trusted_roots", default=())
 
 
 class GitExitError(GitError):
@@ -91,6 +104,29 @@ def run_git(
     overrides = _config_overrides(repo, subcommand)
     completed = _complete(argv, repo, input, timeout, overrides, index_file)
     return _checked(completed, argv, repo)
+
+
+@contextmanager
+def trusting(roots: Sequence[Path]) -> Iterator[None]:
+    """Within this block (and the tasks and threads it starts), git trusts repositories under
+    `roots` whoever owns them. The server and `flowcheck check` wrap their work in it."""
+    token = _trusted_roots.set(tuple(Path(os.path.realpath(root)) for root in roots))
+    try:
+        yield
+    finally:
+        _trusted_roots.reset(token)
+
+
+def _safe_directories(repo: Path) -> list[tuple[str, str]]:
+    """safe.directory entries for `repo` when it lies in a trusted root, else none."""
+    real = Path(os.path.realpath(repo))
+    for root in _trusted_roots.get():
+        if real.is_relative_to(root):
+            inside = [real, *(p for p in real.parents if p.is_relative_to(root))]
+            return [("safe.directory", str(p)) for p in inside] + [
+                ("safe.directory", f"{root.as_posix().rstrip('/')}/*")
+            ]
+    return []
 
 
 def reject_option_like(ref: str) -> str:
@@ -154,7 +190,7 @@ def _complete(
             input=input,
             capture_output=True,
             timeout=timeout,
-            env=_environment(overrides, index_file),
+            env=_environment([*_safe_directories(repo), *overrides], index_file),
             check=False,
             stdin=None if input is not None else subprocess.DEVNULL,
         )
@@ -192,7 +228,8 @@ def _failure(argv: list[str], repo: Path, status: int, stderr: bytes) -> Flowche
     if "dubious ownership" in message:
         return RepoAccessError(
             f"git refuses {repo}: the repository is owned by another user (dubious ownership). "
-            "Run FlowCheck as the repository's owner (for a container: "
+            "List a directory holding it in FLOWCHECK_ALLOWED_ROOTS, which FlowCheck trusts "
+            "whoever owns it, or run FlowCheck as the repository's owner (for a container: "
             "`docker run --user $(id -u):$(id -g)`), or mark the path as trusted with "
             f"`git config --global --add safe.directory {repo}`, or without a config file: "
             f"GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0={repo}"

@@ -254,11 +254,15 @@ in
       derivationArgs ? { },
       inheritPath ? true,
     }@args:
-    mkDrv name args {
-      meta = meta // {
-        mainProgram = name;
-      };
-    };
+    # Like the real one (mkDerivation), the result carries the passthru attributes.
+    mkDrv name args (
+      {
+        meta = meta // {
+          mainProgram = name;
+        };
+      }
+      // passthru
+    );
 
   # pkgs/build-support/trivial-builders/default.nix: runCommand = name: env: buildCommand.
   # pkgs/build-support/trivial-builders/default.nix: writeText = name: text: writeTextFile ...

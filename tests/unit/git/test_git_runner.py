@@ -97,7 +97,8 @@ def test_dubious_ownership_explains_safe_directory(
         run_git(repo, "status")
     assert str(raised.value) == (
         f"git refuses {repo}: the repository is owned by another user (dubious ownership). "
-        "Run FlowCheck as the repository's owner (for a container: "
+        "List a directory holding it in FLOWCHECK_ALLOWED_ROOTS, which FlowCheck trusts "
+        "whoever owns it, or run FlowCheck as the repository's owner (for a container: "
         "`docker run --user $(id -u):$(id -g)`), or mark the path as trusted with "
         f"`git config --global --add safe.directory {repo}`, or without a config file: "
         f"GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0={repo}"
