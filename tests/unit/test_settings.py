@@ -136,6 +136,8 @@ def test_precedence_cli_env_envfile_secretfile_configfile_default(
     )
     env_file = tmp_path / "operator.env"
     env_file.write_text("FLOWCHECK_SERVER_PORT=1003\nFLOWCHECK_AUTH_TOKEN=from-env-file\n")
+    # A token in both the env file and a secret file is refused (test_secret_conflict.py).
+    monkeypatch.delenv("FLOWCHECK_AUTH_TOKEN_FILE")
     settings = load_settings(env_file)
     assert (settings.server_port, secret_values(settings.auth_token)) == (1003, ["from-env-file"])
     monkeypatch.setenv("FLOWCHECK_SERVER_PORT", "1002")

@@ -12,11 +12,6 @@ from tests.nix.nixflake import REPO
 from tests.unit.deployment.project import DEPLOYMENT_DOCS, needs_repository_files
 
 DOCS = [*sorted(DEPLOYMENT_DOCS.glob("*.md")), REPO / "docs" / "rules.md"]
-# Guides the index links to that sibling changes of issue 12 add (Quick start, Nix,
-# Troubleshooting); once they are merged the links resolve and this set can go.
-WRITTEN_ELSEWHERE = {
-    DEPLOYMENT_DOCS / name for name in ("Quick-Start.md", "Nix.md", "Troubleshooting.md")
-}
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
 # The guides link to files outside docs/ as well.
@@ -52,8 +47,6 @@ def test_every_relative_link_resolves(doc: Path) -> None:
     for target in relative_links(doc):
         path_part, _, fragment = target.partition("#")
         path = (doc.parent / path_part).resolve() if path_part else doc
-        if path in WRITTEN_ELSEWHERE and not path.exists():
-            continue
         if not path.exists():
             broken.append(f"{target}: no such file")
         elif fragment and (path.suffix != ".md" or fragment not in anchors(path)):
