@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
-from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
 
 from flowcheck.errors import FlowcheckError, ScanError
 from flowcheck.guardian import sources
 from flowcheck.guardian.engine import scan_text
+from flowcheck.guardian.findings import FindingsCollector, located
 from flowcheck.guardian.models import (
     Finding,
     SanitizeResult,
@@ -20,12 +19,11 @@ from flowcheck.guardian.models import (
     highest_severity,
     summarize,
 )
-from flowcheck.guardian.redact import Placed, redact
+from flowcheck.guardian.redact import redact
 from flowcheck.guardian.rules import RuleSet
 from flowcheck.ignore import IgnoreMatcher, load_ignore
 
 log = logging.getLogger(__name__)
-_EXCERPT_CHARS = 160
 _SCOPES: dict[Scope, tuple[str, ...]] = {
     "all": ("staged", "unstaged", "untracked"),
     "staged": ("staged",),
@@ -36,27 +34,34 @@ _SCOPES: dict[Scope, tuple[str, ...]] = {
 
 def sanitize(content: str, rules: RuleSet) -> SanitizeResult:
     """Redact every secret, personal datum and injection in ``content``."""
-    hits = scan_text(content, rules)
-    sanitized, placed = redact(content, hits)
-    findings = _findings(sanitized, placed, path=None, first_line=1, source="text")
-    categories = {f.category for f in findings}
-    log.info("sanitize: %d findings, %d chars", len(findings), len(content))
+    sanitized, placed = redact(content, scan_text(content, rules))
+    counted = [item.hit.meta for item in placed]
+    categories = {meta.category for meta in counted}
+    log.info("sanitize: %d findings, %d chars", len(counted), len(content))
     return SanitizeResult(
         sanitized_text=sanitized,
         pii_detected="pii" in categories,
         secrets_detected="secret" in categories,
         injection_detected="injection" in categories,
         redacted_count=len({p.token for p in placed}),
-        summary=summarize(findings),
+        summary=summarize(counted),
     )
 
 
 def scan_text_findings(
     text: str, rules: RuleSet, path: str | None = None, first_line: int = 1, source: Source = "text"
 ) -> list[Finding]:
-    """Findings in one text (a file, a run of added lines, or free text)."""
+    """Findings in one text (a file, a run of added lines, or free text), uncapped: for texts
+    of bounded size. Anything an attacker can make long goes through ``scan_text_report``."""
     sanitized, placed = redact(text, scan_text(text, rules, path))
-    return _findings(sanitized, placed, path, first_line, source)
+    return located(text, sanitized, placed, path, first_line, source)
+
+
+def scan_text_report(text: str, rules: RuleSet) -> ScanReport:
+    """A free text's findings as a capped report (``flowcheck scan -``)."""
+    collector = FindingsCollector()
+    collector.add(text, redact(text, scan_text(text, rules)), None, 1, "text")
+    return _capped("<stdin>", "all", collector, files=1, scanned=len(text), skipped=[])
 
 
 def scan_changes(
@@ -74,11 +79,11 @@ def scan_changes(
     return _report(repo, scope, collected, rules)
 
 
-def change_scanner(rules: RuleSet) -> Callable[[Path, IgnoreMatcher], list[Finding]]:
+def change_scanner(rules: RuleSet) -> Callable[[Path, IgnoreMatcher], ScanReport]:
     """Scans everything not yet committed: what get_flow_state reports as security_flags."""
 
-    def scan(repo: Path, ignore: IgnoreMatcher) -> list[Finding]:
-        return scan_changes(repo, "all", rules, ignore).findings
+    def scan(repo: Path, ignore: IgnoreMatcher) -> ScanReport:
+        return scan_changes(repo, "all", rules, ignore)
 
     return scan
 
@@ -110,57 +115,42 @@ def _guarded(repo: Path, read: Callable[[], sources.Collected]) -> sources.Colle
 
 
 def _report(repo: Path, scope: Scope, parts: list[sources.Collected], rules: RuleSet) -> ScanReport:
-    findings: list[Finding] = []
+    collector = FindingsCollector()
     scanned = 0
     for part in parts:
         for segment in part.segments:
             scanned += len(segment.text)
-            findings += scan_text_findings(
-                segment.text, rules, segment.path, segment.first_line, segment.source
-            )
-    log.info("scan %s (%s): %d findings in %d chars", repo, scope, len(findings), scanned)
-    return ScanReport(
-        repo=str(repo),
-        scope=scope,
-        files_scanned=sum(part.files for part in parts),
-        bytes_scanned=scanned,
-        findings=findings,
-        summary=summarize(findings),
-        highest_severity=highest_severity(findings),
+            hits = scan_text(segment.text, rules, segment.path)
+            redacted = redact(segment.text, hits)
+            collector.add(segment.text, redacted, segment.path, segment.first_line, segment.source)
+    log.info("scan %s (%s): %d findings in %d chars", repo, scope, len(collector.metas), scanned)
+    return _capped(
+        str(repo),
+        scope,
+        collector,
+        files=sum(part.files for part in parts),
+        scanned=scanned,
         skipped=[reason for part in parts for reason in part.skipped],
     )
 
 
-def _findings(
-    sanitized: str, placed: list[Placed], path: str | None, first_line: int, source: Source
-) -> list[Finding]:
-    if not placed:
-        return []
-    line_starts = [0, *(m.end() for m in re.finditer("\n", sanitized))]
-    findings = []
-    for item in placed:
-        index = bisect_right(line_starts, item.output_start) - 1
-        line_start = line_starts[index]
-        line_end = sanitized.find("\n", item.output_start)
-        line = sanitized[line_start : line_end if line_end != -1 else len(sanitized)]
-        findings.append(
-            Finding(
-                category=item.hit.meta.category,
-                rule_id=item.hit.meta.rule_id,
-                kind=item.hit.meta.kind,
-                severity=item.hit.meta.severity,
-                confidence=item.hit.meta.confidence,
-                path=path,
-                line=first_line + index,
-                column=item.output_start - line_start + 1,
-                source=source,
-                excerpt=_excerpt(line, item.output_start - line_start, item.token),
-            )
-        )
-    return findings
-
-
-def _excerpt(line: str, column: int, token: str) -> str:
-    """The redacted line around the token, cut on both sides to a fixed width."""
-    start = max(0, column - (_EXCERPT_CHARS - len(token)) // 2)
-    return line[start : start + _EXCERPT_CHARS].strip()
+def _capped(
+    repo: str,
+    scope: Scope,
+    collector: FindingsCollector,
+    *,
+    files: int,
+    scanned: int,
+    skipped: list[str],
+) -> ScanReport:
+    return ScanReport(
+        repo=repo,
+        scope=scope,
+        files_scanned=files,
+        bytes_scanned=scanned,
+        findings=collector.findings,
+        truncated=collector.truncated,
+        summary=summarize(collector.metas),
+        highest_severity=highest_severity(collector.metas),
+        skipped=skipped,
+    )

@@ -1,0 +1,77 @@
+"""Located findings: lines and columns of the scanned text, caps on floods, linear pragmas."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from flowcheck.guardian.engine import scan_text
+from flowcheck.guardian.findings import MAX_FINDINGS_PER_CALL, MAX_FINDINGS_PER_FILE
+from flowcheck.guardian.rules import default_rules
+from flowcheck.guardian.service import scan_changes, scan_text_findings
+
+RULES = default_rules()
+KEY = "AKIAQ3EGZ7N2LQWX5T4M"
+KEY_BODY = "\n".join("MIIEowIBAAKCAQEA" + "q" * 48 for _ in range(5))
+RSA_BLOCK = f"-----BEGIN RSA PRIVATE KEY-----\n{KEY_BODY}\n-----END RSA PRIVATE KEY-----\n"
+
+
+def where(text: str) -> list[tuple[str, int, int]]:
+    return [(f.rule_id, f.line, f.column) for f in scan_text_findings(text, RULES)]
+
+
+def test_lines_after_a_private_key_block_stay_the_texts_lines() -> None:
+    """Issue 10: after a 7-line key block every later finding was reported (7 - 1) lines too
+    early, because lines were counted in the redacted text, where the block is one token."""
+    text = f"first line\n{RSA_BLOCK}another line\njane.doe@example.org\n"
+    assert where(text) == [("private-key", 2, 1), ("email", 10, 1)]
+
+
+def test_columns_count_in_the_scanned_text_not_the_redacted_one() -> None:
+    text = f"a={KEY} b=jane.doe@example.org"
+    assert where(text) == [("aws-access-key-id", 1, 3), ("email", 1, 26)]
+    assert text[25:].startswith("jane.doe@")
+
+
+def test_crlf_counts_one_line_and_a_lone_cr_none() -> None:
+    """Lines end at LF, as git counts them: CRLF is one line break, a lone CR is none."""
+    assert where("a\r\nb\r\nmail jane.doe@example.org\r\n") == [("email", 3, 6)]
+    assert where("a\rb\rmail jane.doe@example.org\r") == [("email", 1, 10)]
+
+
+def test_findings_are_capped_per_file_and_per_call_with_exact_counts(make_repo: Any) -> None:
+    """Issue 8 #10: findings were unbounded (a 2 MB change gave a 158 MB response)."""
+    repo: Path = make_repo()
+    files = MAX_FINDINGS_PER_CALL // MAX_FINDINGS_PER_FILE + 2
+    for number in range(files):
+        lines = [f"user{n}@example.org" for n in range(MAX_FINDINGS_PER_FILE + 20)]
+        (repo / f"f{number:02}.txt").write_text("\n".join(lines) + "\n")
+    (repo / f"f{files - 1:02}.txt").write_text(f"aws = {KEY}\n", encoding="utf-8")
+    report = scan_changes(repo, "untracked", RULES)
+    per_file = [f.path for f in report.findings]
+    assert len(per_file) == MAX_FINDINGS_PER_CALL
+    assert max(per_file.count(path) for path in set(per_file)) == MAX_FINDINGS_PER_FILE
+    assert report.truncated is True
+    assert report.summary.by_kind == {"AWS_KEY": 1, "EMAIL": (files - 1) * 120}
+    assert report.highest_severity == "critical"
+    assert "aws-access-key-id" in [f.rule_id for f in report.findings]  # most severe kept
+    assert [(f.path, f.line) for f in report.findings] == sorted(
+        (f.path or "", f.line) for f in report.findings
+    )
+
+
+def test_pragma_filter_grows_linearly() -> None:
+    """Issue 8 #10: every hit was compared with every pragma line (4 x 250 KB took 33 s)."""
+
+    def seconds(lines: int) -> float:
+        text = "\n".join(f"user{n}@example.org # flowcheck:allow" for n in range(lines))
+        text += "\nleft@example.org\n"
+        started = time.perf_counter()
+        assert [rule for rule, _, _ in where(text)] == ["email"]
+        assert len(scan_text(text, RULES)) == 1
+        return time.perf_counter() - started
+
+    small = min(seconds(2_000) for _ in range(3))
+    large = min(seconds(8_000) for _ in range(3))
+    assert large < 8 * small + 0.05  # quadratic would be 16x
