@@ -139,9 +139,7 @@ def _strip_prefix(line: str) -> str:
 
 
 def _hidden_unicode(line: str) -> bool:
-    if any(normalize.TAG_FIRST <= ord(c) <= normalize.TAG_LAST for c in line):
-        return True
-    if any(c in normalize.BIDI_OVERRIDES for c in line):
+    if normalize.has_tags_or_bidi_overrides(line):
         return True
     return normalize.interleaved_zero_width(line) >= 3 or normalize.mixed_script_words(line) >= 2
 
@@ -176,10 +174,14 @@ class _Lines:
         return (start, max(end, start + 1))
 
     def non_ascii_starts(self) -> Iterator[int]:
-        """Lines holding a non-ASCII character, in order (found by one regex pass)."""
-        last = -1
-        for match in _NON_ASCII.finditer(self.text):
+        """Lines holding a non-ASCII character, in order. After a hit the search resumes at
+        the next line: one long line with many non-ASCII runs is visited once, not once per
+        run (each visit looked back to the line start, quadratic within the line)."""
+        match = _NON_ASCII.search(self.text)
+        while match is not None:
             start = self.start_of(match.start())
-            if start != last:
-                last = start
-                yield start
+            yield start
+            end = self.text.find("\n", match.end())
+            if end == -1:
+                return
+            match = _NON_ASCII.search(self.text, end + 1)

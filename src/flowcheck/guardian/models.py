@@ -50,7 +50,8 @@ class SanitizeResult(BaseModel):
 
     sanitized_text: str = Field(
         description="The input with every detected value replaced by [REDACTED_<TYPE>_<n>]. "
-        "Safe to show or store; use it instead of the original."
+        "Safe to show or store; use it instead of the original. Lone surrogates (invalid "
+        "halves of UTF-16 pairs) come back as U+FFFD."
     )
     pii_detected: bool = Field(description="True when personal data (email, phone, ...) was found.")
     secrets_detected: bool = Field(description="True when a credential or private key was found.")

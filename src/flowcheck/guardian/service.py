@@ -19,6 +19,7 @@ from flowcheck.guardian.models import (
     highest_severity,
     summarize,
 )
+from flowcheck.guardian.normalize import without_surrogates
 from flowcheck.guardian.redact import redact
 from flowcheck.guardian.rules import RuleSet
 from flowcheck.ignore import IgnoreMatcher, load_ignore
@@ -33,7 +34,9 @@ _SCOPES: dict[Scope, tuple[str, ...]] = {
 
 
 def sanitize(content: str, rules: RuleSet) -> SanitizeResult:
-    """Redact every secret, personal datum and injection in ``content``."""
+    """Redact every secret, personal datum and injection in ``content`` (lone surrogates come
+    back as U+FFFD)."""
+    content = without_surrogates(content)
     sanitized, placed = redact(content, scan_text(content, rules))
     counted = [item.hit.meta for item in placed]
     categories = {meta.category for meta in counted}
@@ -59,6 +62,7 @@ def scan_text_findings(
 
 def scan_text_report(text: str, rules: RuleSet) -> ScanReport:
     """A free text's findings as a capped report (``flowcheck scan -``)."""
+    text = without_surrogates(text)
     collector = FindingsCollector()
     collector.add(text, redact(text, scan_text(text, rules)), None, 1, "text")
     return _capped("<stdin>", "all", collector, files=1, scanned=len(text), skipped=[])
