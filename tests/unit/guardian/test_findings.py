@@ -75,3 +75,13 @@ def test_pragma_filter_grows_linearly() -> None:
     small = min(seconds(2_000) for _ in range(3))
     large = min(seconds(8_000) for _ in range(3))
     assert large < 8 * small + 0.05  # quadratic would be 16x
+
+
+def test_a_diff_plus_before_an_ipv4_address_is_no_phone_number() -> None:
+    """Issue 10: '+192.168.100.200' on a diff-added line was read as an international phone
+    number. A valid IPv4 address beats a dotted-quad phone, and a '+' opening a line followed by
+    a dotted number is a diff marker; a '+' number written with spaces is still a phone."""
+    diff = "@@ -1 +1,3 @@\n+192.168.100.200 gateway\n+1.202.555.0143\n+8.8.8.8\n"
+    assert where(diff) == [("ip-address", 4, 2)]
+    assert where("call +44 20 7946 0958\n+44 20 7946 0958\n") == [("phone", 1, 6), ("phone", 2, 1)]
+    assert where("gateway +10.20.30.40 and tel +1.202.555.0143\n") == [("phone", 1, 30)]
