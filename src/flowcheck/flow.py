@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import BaseModel, Field
@@ -29,6 +29,8 @@ from flowcheck.rules import (
 
 # Scans the uncommitted change set of a top level, honouring the ignore matcher.
 SecurityScan = Callable[[Path, IgnoreMatcher], ScanReport]
+# Cleans names a repository chose (branches) before they reach an answer.
+NameFilter = Callable[[str], str]
 
 _FLAGS_DESCRIPTION = (
     "Security findings in the uncommitted changes, the most severe kept when there are more "
@@ -119,21 +121,23 @@ class _Evaluation:
     warnings: list[str]
 
 
-def flow_state(repo: Path, storage_path: Path, scan: SecurityScan | None = None) -> FlowState:
-    return _state(repo, _evaluate(repo, storage_path, scan))
+def flow_state(
+    repo: Path, storage_path: Path, scan: SecurityScan | None = None, names: NameFilter = str
+) -> FlowState:
+    return _state(repo, _evaluate(repo, storage_path, scan, names))
 
 
 def recommendations(
-    repo: Path, storage_path: Path, scan: SecurityScan | None = None
+    repo: Path, storage_path: Path, scan: SecurityScan | None = None, names: NameFilter = str
 ) -> Recommendations:
-    return _advice(_evaluate(repo, storage_path, scan))
+    return _advice(_evaluate(repo, storage_path, scan, names))
 
 
 def report(
-    repo: Path, storage_path: Path, scan: SecurityScan | None = None
+    repo: Path, storage_path: Path, scan: SecurityScan | None = None, names: NameFilter = str
 ) -> tuple[FlowState, Recommendations]:
     """Both views from one measurement (one round of git calls)."""
-    evaluation = _evaluate(repo, storage_path, scan)
+    evaluation = _evaluate(repo, storage_path, scan, names)
     return _state(repo, evaluation), _advice(evaluation)
 
 
@@ -192,10 +196,18 @@ def apply_rules(
     )
 
 
-def _evaluate(repo: Path, storage_path: Path, scan: SecurityScan | None) -> _Evaluation:
+def _evaluate(
+    repo: Path, storage_path: Path, scan: SecurityScan | None, names: NameFilter
+) -> _Evaluation:
     ignore = load_ignore(repo)
     loaded = load_rules(repo, storage_path)
     metrics = collect_metrics(repo, ignore)
+    default = metrics.default_branch
+    metrics = replace(
+        metrics,
+        branch_name=names(metrics.branch_name),
+        default_branch=None if default is None else names(default),
+    )
     scanned = scan(repo, ignore) if scan is not None else _NOT_SCANNED
     status = evaluate_status(metrics, loaded.rules, _severities(scanned))
     return _Evaluation(metrics, loaded.rules, scanned, status, [*loaded.warnings, *ignore.warnings])

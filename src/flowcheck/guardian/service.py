@@ -121,12 +121,16 @@ def _guarded(repo: Path, read: Callable[[], sources.Collected]) -> sources.Colle
 def _report(repo: Path, scope: Scope, parts: list[sources.Collected], rules: RuleSet) -> ScanReport:
     collector = FindingsCollector()
     scanned = 0
+    names: dict[str, str] = {}
     for part in parts:
         for segment in part.segments:
             scanned += len(segment.text)
             hits = scan_text(segment.text, rules, segment.path)
             redacted = redact(segment.text, hits)
-            collector.add(segment.text, redacted, segment.path, segment.first_line, segment.source)
+            if segment.path not in names:
+                names[segment.path] = redacted_name(segment.path, rules)
+            path = names[segment.path]
+            collector.add(segment.text, redacted, path, segment.first_line, segment.source)
     log.info("scan %s (%s): %d findings in %d chars", repo, scope, len(collector.metas), scanned)
     return _capped(
         str(repo),
@@ -134,8 +138,16 @@ def _report(repo: Path, scope: Scope, parts: list[sources.Collected], rules: Rul
         collector,
         files=sum(part.files for part in parts),
         scanned=scanned,
-        skipped=[reason for part in parts for reason in part.skipped],
+        skipped=[redacted_name(reason, rules) for part in parts for reason in part.skipped],
     )
+
+
+def redacted_name(name: str, rules: RuleSet) -> str:
+    """A file or branch name with every secret or personal datum in it replaced by its token:
+    whoever wrote the repository chose the names. Lone surrogates (a non-UTF-8 file name) come
+    back as U+FFFD, so the answer stays encodable."""
+    name = without_surrogates(name)
+    return redact(name, scan_text(name, rules))[0]
 
 
 def _capped(

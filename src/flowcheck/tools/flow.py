@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -11,7 +12,7 @@ from pydantic import Field
 from flowcheck import flow
 from flowcheck.git.repo import resolve_repository
 from flowcheck.guardian.rules import RuleSet
-from flowcheck.guardian.service import change_scanner
+from flowcheck.guardian.service import change_scanner, redacted_name
 from flowcheck.settings import Settings
 from flowcheck.tools import ToolSpec
 
@@ -33,6 +34,7 @@ def resolve(settings: Settings, repo_path: str | None) -> Path:
 
 def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
     scan = change_scanner(rules)
+    names = partial(redacted_name, rules=rules)
 
     async def get_flow_state(repo_path: RepoPath = None) -> flow.FlowState:
         """Measure the repository's git hygiene right now: minutes since the last commit,
@@ -41,14 +43,16 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
         (security_flags), and an overall status (ok, warning, danger).
         Call it before you start changing code and before you commit."""
         repo = resolve(settings, repo_path)
-        return await anyio.to_thread.run_sync(flow.flow_state, repo, settings.storage_path, scan)
+        return await anyio.to_thread.run_sync(
+            flow.flow_state, repo, settings.storage_path, scan, names
+        )
 
     async def get_recommendations(repo_path: RepoPath = None) -> flow.Recommendations:
         """Concrete next steps for the repository (commit now, split the work, rebase on the
         default branch, ...), derived from the flow state and the configured thresholds."""
         repo = resolve(settings, repo_path)
         return await anyio.to_thread.run_sync(
-            flow.recommendations, repo, settings.storage_path, scan
+            flow.recommendations, repo, settings.storage_path, scan, names
         )
 
     async def set_rules(
