@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flowcheck.guardian import normalize
 from flowcheck.guardian.block import Block, line_starts
 from flowcheck.guardian.injection_patterns import PHRASES, Phrase
-from flowcheck.guardian.injection_triggers import present_triggers
+from flowcheck.guardian.injection_triggers import TRIGGERS, present_triggers
 from flowcheck.guardian.models import Severity
 from flowcheck.guardian.rule import Hit, RuleMeta
 
@@ -54,7 +54,8 @@ class InjectionDetector:
     def detect(self, block: Block) -> Iterator[Hit]:
         text = block.text
         present = present_triggers(block)
-        if text.isascii() and not present:
+        hidden_in_base64 = _base64_trigger_lines(text)
+        if text.isascii() and not present and not hidden_in_base64:
             return
         lines = _Lines(text)
         flagged: set[int] = set()
@@ -64,7 +65,7 @@ class InjectionDetector:
                     flagged.add(first)
                     yield Hit(*lines.content_span(first, first), _HIDDEN)
         checked_until = -1
-        for first in sorted(_trigger_lines(block, present)):
+        for first in sorted(_trigger_lines(block, present) | hidden_in_base64):
             if first <= checked_until:
                 continue
             checked_until = first
@@ -132,6 +133,16 @@ def _trigger_lines(block: Block, words: list[str]) -> set[int]:
     # lower() lengthened some characters: carry the lines over by their numbers
     numbers = line_starts(lowered)
     return {block.line_starts[bisect_right(numbers, start) - 1] for start in found}
+
+
+def _base64_trigger_lines(text: str) -> set[int]:
+    """Start offsets of lines holding a base64 run that decodes to text with a trigger: a
+    line of base64 alone carries no trigger word the plain-text filter could see."""
+    starts: set[int] = set()
+    for start, decoded in normalize.base64_runs_with_starts(text):
+        if any(trigger in decoded.lower() for trigger in TRIGGERS):
+            starts.add(text.rfind("\n", 0, start) + 1)
+    return starts
 
 
 def _strip_prefix(line: str) -> str:

@@ -6,6 +6,7 @@ import base64
 import binascii
 import re
 import unicodedata
+from collections.abc import Iterator
 
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e")
 BIDI_OVERRIDES = frozenset("\u202a\u202b\u202d\u202e")
@@ -72,14 +73,17 @@ def interleaved_zero_width(line: str) -> int:
 
 def decoded_base64_runs(line: str) -> list[str]:
     """Printable text hidden in base64 runs of the line."""
-    decoded: list[str] = []
-    for match in _BASE64_RUN.finditer(line):
+    return [decoded for _, decoded in base64_runs_with_starts(line)]
+
+
+def base64_runs_with_starts(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, printable text) of every base64 run of ``text`` that decodes to UTF-8 text."""
+    for match in _BASE64_RUN.finditer(text):
         run = match.group()
         try:
             raw = base64.b64decode(run + "=" * (-len(run) % 4), validate=True)
-            text = raw.decode("utf-8")
+            decoded = raw.decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             continue
-        if text.isprintable() or all(c.isprintable() or c in "\n\t" for c in text):
-            decoded.append(text)
-    return decoded
+        if decoded.isprintable() or all(c.isprintable() or c in "\n\t" for c in decoded):
+            yield match.start(), decoded
