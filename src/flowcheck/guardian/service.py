@@ -79,7 +79,7 @@ def scan_changes(
     ``ignore`` defaults to the repository's ``.flowcheckignore``; ``index_file`` replaces the
     repository's index for the staged part (a hook's temporary index)."""
     ignore = ignore if ignore is not None else load_ignore(repo)
-    collected = [_collect(repo, ignore, part, index_file) for part in _SCOPES[scope]]
+    collected = [_collect(repo, ignore, part, index_file, rules) for part in _SCOPES[scope]]
     return _report(repo, scope, collected, rules)
 
 
@@ -96,26 +96,34 @@ def scan_commits(repo: Path, base: str, head: str, rules: RuleSet) -> ScanReport
     """Scan what the commits from ``base`` to ``head`` added (``scope`` reads 'all')."""
     ignore = load_ignore(repo)
     return _report(
-        repo, "all", [_guarded(repo, lambda: sources.commit_range(repo, ignore, base, head))], rules
+        repo,
+        "all",
+        [_guarded(repo, lambda: sources.commit_range(repo, ignore, base, head), rules)],
+        rules,
     )
 
 
 def _collect(
-    repo: Path, ignore: IgnoreMatcher, part: str, index_file: Path | None
+    repo: Path, ignore: IgnoreMatcher, part: str, index_file: Path | None, rules: RuleSet
 ) -> sources.Collected:
     if part == "staged":
-        return _guarded(repo, lambda: sources.staged(repo, ignore, index_file))
+        return _guarded(repo, lambda: sources.staged(repo, ignore, index_file), rules)
     reader = {"unstaged": sources.unstaged, "untracked": sources.untracked}[part]
-    return _guarded(repo, lambda: reader(repo, ignore))
+    return _guarded(repo, lambda: reader(repo, ignore), rules)
 
 
-def _guarded(repo: Path, read: Callable[[], sources.Collected]) -> sources.Collected:
+def _guarded(
+    repo: Path, read: Callable[[], sources.Collected], rules: RuleSet
+) -> sources.Collected:
+    """Failures as a ScanError whose text (it names files) is redacted like any answer."""
     try:
         return read()
     except FlowcheckError as exc:
-        raise ScanError(f"scan of {repo} failed: {exc}; fix the repository and retry") from exc
+        message = f"scan of {repo} failed: {exc}; fix the repository and retry"
+        raise ScanError(redacted_name(message, rules)) from exc
     except OSError as exc:
-        raise ScanError(f"scan of {repo} failed reading {exc.filename}: {exc.strerror}") from exc
+        message = f"scan of {repo} failed reading {exc.filename}: {exc.strerror}"
+        raise ScanError(redacted_name(message, rules)) from exc
 
 
 def _report(repo: Path, scope: Scope, parts: list[sources.Collected], rules: RuleSet) -> ScanReport:

@@ -6,10 +6,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from flowcheck.guardian.engine import scan_text
 from flowcheck.guardian.findings import MAX_FINDINGS_PER_CALL, MAX_FINDINGS_PER_FILE
 from flowcheck.guardian.rules import default_rules
 from flowcheck.guardian.service import scan_changes, scan_text_findings
+from tests.unit.guardian.test_redaction import SAMPLES, filler
 
 RULES = default_rules()
 KEY = "AKIAQ3EGZ7N2LQWX5T4M"
@@ -85,3 +89,14 @@ def test_a_diff_plus_before_an_ipv4_address_is_no_phone_number() -> None:
     assert where(diff) == [("ip-address", 4, 2)]
     assert where("call +44 20 7946 0958\n+44 20 7946 0958\n") == [("phone", 1, 6), ("phone", 2, 1)]
     assert where("gateway +10.20.30.40 and tel +1.202.555.0143\n") == [("phone", 1, 30)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(filler, st.sampled_from([*SAMPLES, RSA_BLOCK])), max_size=12))
+def test_every_finding_points_at_its_hit_in_the_scanned_text(pieces: list[str]) -> None:
+    """Issue 10: a finding's line and column lead to its hit in the text, for every detector
+    (multi-line key blocks and CRLF included), whatever was redacted before it."""
+    text = "\r\n".join(pieces[:3]) + "\n" + "\n".join(pieces[3:])
+    starts = [0, *(index + 1 for index, char in enumerate(text) if char == "\n")]
+    offsets = [starts[f.line - 1] + f.column - 1 for f in scan_text_findings(text, RULES)]
+    assert sorted(offsets) == sorted(hit.start for hit in scan_text(text, RULES))
