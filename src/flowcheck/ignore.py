@@ -53,7 +53,7 @@ class IgnoreMatcher:
         path = pathspec.util.normalize_file(relpath)
         by_directory: bool | None = None
         for include, program in reversed(self._patterns):
-            match = program.match(path)
+            match = program.search(path)
             if match is not None and not match.marked:
                 return include
             if match is not None and by_directory is None:

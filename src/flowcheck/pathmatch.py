@@ -3,8 +3,8 @@
 Python's ``re`` backtracks: the expression of ``*a*a*a*a*a*b`` against a long file name takes
 exponential time, with the GIL held, so one line of a repository's ``.flowcheckignore`` could
 freeze the server. This runs the same expression as a Pike VM (a Thompson NFA simulation that
-keeps thread priority), so its answer equals ``re.match``'s, including whether the directory
-marker group took part, in O(len(path) x len(program)) steps. Thread lists are numbered and
+keeps thread priority), so its answer equals ``re.search``'s (what pathspec calls), including
+whether the directory marker group took part, in O(len(path) x len(program)) steps. Thread lists are numbered and
 their transitions memoised, so a character usually costs one dictionary look-up.
 """
 
@@ -44,7 +44,7 @@ class Match:
 
 
 class Program:
-    """``re.match(regex, text)`` in linear time; ``marker`` names the one group reported.
+    """``re.search(regex, text)`` in linear time; ``marker`` names the one group reported.
 
     Most gitignore patterns (``*.pyc``, ``build/``, ``a/**/b``) hold at most one unbounded
     repetition that can cross a ``/`` and one that cannot; ``re`` backtracks over them in
@@ -57,26 +57,30 @@ class Program:
             raise UnsupportedPattern("inline flags")
         self._marker = marker
         self._marker_group = parsed.state.groupdict.get(marker)
-        crossing, confined = _unbounded_repeats(list(parsed))
-        self.complex = crossing > 1 or confined > 1
+        items = list(parsed)
+        crossing, confined = _unbounded_repeats(items)
+        anchored = bool(items) and items[0] == (sre.AT, sre.AT_BEGINNING)
+        # unanchored, re.search retries every start: any unbounded repetition is then quadratic
+        self.complex = crossing > 1 or confined > 1 or (not anchored and crossing + confined > 0)
         self._backtracking = None if self.complex else re.compile(regex)
         self._code: list[tuple[int, Any, Any]] = []
-        self._emit(list(parsed))
+        self._emit(items)
         self._add(_MATCH)
         self._states: dict[tuple[Thread, ...], int] = {}
         self._threads: list[tuple[Thread, ...]] = []
-        self._memo: dict[tuple[int, str, int], tuple[int, bool | None]] = {}
+        self._memo: dict[tuple[int, str, int, bool], tuple[int, bool | None]] = {}
 
-    def match(self, text: str) -> Match | None:
+    def search(self, text: str) -> Match | None:
         if self._backtracking is not None:
-            matched = self._backtracking.match(text)
+            matched = self._backtracking.search(text)
             return None if matched is None else Match(self._marked(matched))
         threads, found = self._closure(((0, False),), None, self._context(text, 0))
         state = self._number(threads)
         for position, char in enumerate(text):
-            if not self._threads[state]:
+            if not self._threads[state] and found is not None:
                 break
-            state, ended = self._step(state, char, self._context(text, position + 1))
+            context = self._context(text, position + 1)
+            state, ended = self._step(state, char, context, restart=found is None)
             found = ended if ended is not None else found
         return None if found is None else Match(found)
 
@@ -165,8 +169,12 @@ class Program:
             self._threads.append(threads)
         return number
 
-    def _step(self, state: int, char: str, context: int) -> tuple[int, bool | None]:
-        key = (state, char, context)
+    def _step(
+        self, state: int, char: str, context: int, restart: bool
+    ) -> tuple[int, bool | None]:
+        """Advance every thread over ``char``; with ``restart`` (no match yet) a new attempt
+        also starts after it, at the lowest priority: leftmost matches win, as in re.search."""
+        key = (state, char, context, restart)
         known = self._memo.get(key)
         if known is not None:
             return known
@@ -174,7 +182,7 @@ class Program:
             (pc + 1, marked)
             for pc, marked in self._threads[state]
             if self._code[pc][1].fullmatch(char)
-        )
+        ) + (((0, False),) if restart else ())
         threads, found = self._closure(advanced, None, context)
         if len(self._memo) >= _MEMO_LIMIT:
             self._memo.clear()

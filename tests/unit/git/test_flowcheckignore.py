@@ -98,11 +98,12 @@ def test_unreadable_file_is_a_warning(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_matching_equals_pathspec_on_every_pattern_shape() -> None:
-    """The linear matcher gives GitIgnoreSpec's answer (negation, directory marks included)."""
+    """The linear matcher gives GitIgnoreSpec's answer (negation, directory marks included;
+    `*/` compiles to an unanchored expression that pathspec searches for)."""
     patterns = [
         "*.pyc", "/build/", "**/node_modules/**", "a/**/b", "*.log", "!keep.log", "doc/*.txt",
         "[abc]?x*", "foo/", "**/x", "x/**", "a?b[!c]d", "x[a-c]y/", "!a/x",
-        "*a*b", "a/**/b/**/x", "*.x.*", "*", "!*/",
+        "*a*b", "a/**/b/**/x", "*.x.*", "*", "!*/", "*/", "**/", "!**/a/",
     ]
     rng = random.Random(8)
     paths = [
