@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -415,6 +416,21 @@ def test_secrets_in_file_names_never_reach_a_scan_answer(
     seen, findings = scanning_answer(repo, tmp_path, entry)
     assert [f["path"] for f in findings] == ["[REDACTED_AWS_KEY_1].env"]
     assert_never_leaks((AWS_KEY, GITHUB_TOKEN, EMAIL), seen)
+
+
+@pytest.mark.parametrize("entry", ["get_flow_state", "scan_changes", "cli scan", "cli check"])
+def test_a_non_utf8_file_name_with_a_finding_never_breaks_an_answer(
+    make_repo: MakeRepo, tmp_path: Path, entry: str
+) -> None:
+    """Hostile repository, a non-UTF-8 file name holding a finding: every tool and CLI command
+    answers (the undecodable byte made the answer unserialisable), naming the file with U+FFFD.
+    """
+    repo = make_repo()
+    with open(os.path.join(os.fsencode(repo), b"caf\xe9.txt"), "wb") as file:
+        file.write(f"mail {EMAIL}\n".encode())
+    seen, findings = scanning_answer(repo, tmp_path, entry)
+    assert [(f["path"], f["rule_id"]) for f in findings] == [("caf\ufffd.txt", "email")]
+    assert_never_leaks((EMAIL,), seen)
 
 
 @pytest.mark.parametrize("entry", ["get_flow_state", "get_recommendations", "cli check"])
