@@ -4,8 +4,9 @@ Python's ``re`` backtracks: the expression of ``*a*a*a*a*a*b`` against a long fi
 exponential time, with the GIL held, so one line of a repository's ``.flowcheckignore`` could
 freeze the server. This runs the same expression as a Pike VM (a Thompson NFA simulation that
 keeps thread priority), so its answer equals ``re.search``'s (what pathspec calls), including
-whether the directory marker group took part, in O(len(path) x len(program)) steps. Thread lists are numbered and
-their transitions memoised, so a character usually costs one dictionary look-up.
+whether the directory marker group took part, in O(len(path) x len(program)) steps. Thread
+lists are numbered and their transitions memoised, so a character usually costs one dictionary
+look-up.
 """
 
 from __future__ import annotations
