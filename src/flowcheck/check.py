@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flowcheck import flow
 from flowcheck.git.repo import resolve_repository
 from flowcheck.git.runner import trusting
 from flowcheck.guardian.rules import load_rules
-from flowcheck.guardian.service import change_scanner
+from flowcheck.guardian.service import change_scanner, redacted_name
 from flowcheck.settings import Settings
 
 EXIT_OK, EXIT_WARN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2, 3
@@ -15,8 +17,9 @@ EXIT_OK, EXIT_WARN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2, 3
 def run_check(settings: Settings, path: str, *, as_json: bool, strict: bool) -> int:
     with trusting(settings.allowed_roots):
         repo = resolve_repository(path, allowed_roots=settings.allowed_roots, default=None)
-        scan = change_scanner(load_rules(settings.effective_rules_path))
-        state, advice = flow.report(repo, settings.storage_path, scan)
+        rules = load_rules(settings.effective_rules_path)
+        names = partial(redacted_name, rules=rules)
+        state, advice = flow.report(repo, settings.storage_path, change_scanner(rules), names)
     print(state.model_dump_json(indent=2) if as_json else render(state, advice))
     return exit_code(state, strict=strict)
 

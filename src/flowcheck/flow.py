@@ -7,14 +7,15 @@ returned by `flowcheck.git.repo.resolve_repository`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from flowcheck.git.metrics import FlowMetrics, collect_metrics
-from flowcheck.guardian.models import Finding
+from flowcheck.guardian.models import Finding, FindingsSummary, ScanReport, summarize
 from flowcheck.ignore import IgnoreMatcher, load_ignore
 from flowcheck.rules import (
     Rules,
@@ -27,10 +28,27 @@ from flowcheck.rules import (
 )
 
 # Scans the uncommitted change set of a top level, honouring the ignore matcher.
-SecurityScan = Callable[[Path, IgnoreMatcher], Sequence[Finding]]
+SecurityScan = Callable[[Path, IgnoreMatcher], ScanReport]
+# Cleans names a repository chose (branches) before they reach an answer.
+NameFilter = Callable[[str], str]
 
-_FLAGS_DESCRIPTION = "Security findings in the uncommitted changes; never echo what they point at."
+_FLAGS_DESCRIPTION = (
+    "Security findings in the uncommitted changes, the most severe kept when there are more "
+    "than 1000 (see security_flags_truncated); never echo what they point at."
+)
+_TRUNCATED_DESCRIPTION = "True when security_flags was cut; security_summary counts every finding."
+_SUMMARY_DESCRIPTION = "Counts of every security finding by category, kind and severity."
 _WARNINGS_DESCRIPTION = "Problems in rules or ignore files; defaults were used where they failed."
+_NOT_SCANNED = ScanReport(
+    repo="",
+    scope="all",
+    files_scanned=0,
+    bytes_scanned=0,
+    findings=[],
+    summary=summarize([]),
+    highest_severity=None,
+    skipped=[],
+)
 
 
 class FlowState(BaseModel):
@@ -61,6 +79,8 @@ class FlowState(BaseModel):
         description="Commits on the default branch this branch lacks."
     )
     security_flags: list[Finding] = Field(description=_FLAGS_DESCRIPTION)
+    security_flags_truncated: bool = Field(description=_TRUNCATED_DESCRIPTION)
+    security_summary: FindingsSummary = Field(description=_SUMMARY_DESCRIPTION)
     config_warnings: list[str] = Field(description=_WARNINGS_DESCRIPTION)
 
 
@@ -77,6 +97,8 @@ class Recommendations(BaseModel):
     recommendations: list[str] = Field(description="Actionable steps; security comes first.")
     status: Status = Field(description="ok, warning or danger.")
     security_flags: list[Finding] = Field(description=_FLAGS_DESCRIPTION)
+    security_flags_truncated: bool = Field(description=_TRUNCATED_DESCRIPTION)
+    security_summary: FindingsSummary = Field(description=_SUMMARY_DESCRIPTION)
     summary: FlowSummary = Field(description="The numbers the recommendations are based on.")
     config_warnings: list[str] = Field(description=_WARNINGS_DESCRIPTION)
 
@@ -94,26 +116,28 @@ class RulesResult(BaseModel):
 class _Evaluation:
     metrics: FlowMetrics
     rules: Rules
-    flags: list[Finding]
+    scan: ScanReport
     status: Status
     warnings: list[str]
 
 
-def flow_state(repo: Path, storage_path: Path, scan: SecurityScan | None = None) -> FlowState:
-    return _state(repo, _evaluate(repo, storage_path, scan))
+def flow_state(
+    repo: Path, storage_path: Path, scan: SecurityScan | None = None, names: NameFilter = str
+) -> FlowState:
+    return _state(repo, _evaluate(repo, storage_path, scan, names))
 
 
 def recommendations(
-    repo: Path, storage_path: Path, scan: SecurityScan | None = None
+    repo: Path, storage_path: Path, scan: SecurityScan | None = None, names: NameFilter = str
 ) -> Recommendations:
-    return _advice(_evaluate(repo, storage_path, scan))
+    return _advice(_evaluate(repo, storage_path, scan, names))
 
 
 def report(
-    repo: Path, storage_path: Path, scan: SecurityScan | None = None
+    repo: Path, storage_path: Path, scan: SecurityScan | None = None, names: NameFilter = str
 ) -> tuple[FlowState, Recommendations]:
     """Both views from one measurement (one round of git calls)."""
-    evaluation = _evaluate(repo, storage_path, scan)
+    evaluation = _evaluate(repo, storage_path, scan, names)
     return _state(repo, evaluation), _advice(evaluation)
 
 
@@ -132,7 +156,9 @@ def _state(repo: Path, evaluation: _Evaluation) -> FlowState:
         branch_age_days=metrics.branch_age_days,
         ahead_of_main=metrics.ahead_of_main,
         behind_main_by_commits=metrics.behind_main_by_commits,
-        security_flags=evaluation.flags,
+        security_flags=evaluation.scan.findings,
+        security_flags_truncated=evaluation.scan.truncated,
+        security_summary=evaluation.scan.summary,
         config_warnings=evaluation.warnings,
     )
 
@@ -141,10 +167,12 @@ def _advice(evaluation: _Evaluation) -> Recommendations:
     metrics = evaluation.metrics
     return Recommendations(
         recommendations=build_recommendations(
-            metrics, evaluation.rules, [flag.severity for flag in evaluation.flags]
+            metrics, evaluation.rules, _severities(evaluation.scan)
         ),
         status=evaluation.status,
-        security_flags=evaluation.flags,
+        security_flags=evaluation.scan.findings,
+        security_flags_truncated=evaluation.scan.truncated,
+        security_summary=evaluation.scan.summary,
         summary=FlowSummary(
             minutes_since_last_commit=metrics.minutes_since_last_commit,
             uncommitted_lines=metrics.uncommitted_lines,
@@ -168,10 +196,23 @@ def apply_rules(
     )
 
 
-def _evaluate(repo: Path, storage_path: Path, scan: SecurityScan | None) -> _Evaluation:
+def _evaluate(
+    repo: Path, storage_path: Path, scan: SecurityScan | None, names: NameFilter
+) -> _Evaluation:
     ignore = load_ignore(repo)
     loaded = load_rules(repo, storage_path)
     metrics = collect_metrics(repo, ignore)
-    flags = list(scan(repo, ignore)) if scan is not None else []
-    status = evaluate_status(metrics, loaded.rules, [flag.severity for flag in flags])
-    return _Evaluation(metrics, loaded.rules, flags, status, [*loaded.warnings, *ignore.warnings])
+    default = metrics.default_branch
+    metrics = replace(
+        metrics,
+        branch_name=names(metrics.branch_name),
+        default_branch=None if default is None else names(default),
+    )
+    scanned = scan(repo, ignore) if scan is not None else _NOT_SCANNED
+    status = evaluate_status(metrics, loaded.rules, _severities(scanned))
+    return _Evaluation(metrics, loaded.rules, scanned, status, [*loaded.warnings, *ignore.warnings])
+
+
+def _severities(scanned: ScanReport) -> list[str]:
+    """Every finding's severity, the ones cut from the list included."""
+    return list(Counter(scanned.summary.by_severity).elements())

@@ -165,4 +165,8 @@ def _result_summary(result: Any) -> dict[str, Any]:
     for name in ("security_flags", "findings"):
         if isinstance(getattr(result, name, None), list):
             summary["findings"] = len(getattr(result, name))
+    for name in ("security_summary", "summary"):  # exact even when the list was cut
+        total = getattr(getattr(result, name, None), "total", None)
+        if isinstance(total, int):
+            summary["findings"] = total
     return summary

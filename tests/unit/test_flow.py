@@ -9,7 +9,7 @@ import pytest
 
 from flowcheck.errors import ConfigError
 from flowcheck.flow import FlowState, apply_rules, flow_state, recommendations
-from flowcheck.guardian.models import Finding
+from flowcheck.guardian.models import Finding, FindingsSummary, ScanReport, summarize
 from flowcheck.ignore import IgnoreMatcher
 from flowcheck.rules import RULE_NAMES, Rules
 from flowcheck.rules.engine import HEALTHY_MESSAGE
@@ -22,6 +22,16 @@ LEAK = Finding(
     confidence=0.99, path="config.py", line=3, column=11, source="staged",
     excerpt="aws_key = [REDACTED_AWS_KEY_1]",
 )
+
+
+
+def reported(findings: Sequence[Finding], summary: FindingsSummary | None = None) -> ScanReport:
+    """What a scanner returns; ``summary`` counts findings cut from the list."""
+    return ScanReport(
+        repo="", scope="all", files_scanned=1, bytes_scanned=1, findings=list(findings),
+        truncated=summary is not None, summary=summary or summarize(list(findings)),
+        highest_severity=findings[0].severity if findings else None, skipped=[],
+    )
 
 
 @pytest.fixture
@@ -48,6 +58,8 @@ def test_flow_state_reports_metrics_status_and_warnings(repo: Path, tmp_path: Pa
         "ahead_of_main": 0,
         "behind_main_by_commits": 0,
         "security_flags": [],
+        "security_flags_truncated": False,
+        "security_summary": summarize([]).model_dump(),
     }
     assert state.config_warnings == [
         f"{repo}/.flowcheck.json: key 'api_key_env' refused: a repository file may set "
@@ -59,16 +71,18 @@ def test_flow_state_reports_metrics_status_and_warnings(repo: Path, tmp_path: Pa
 def test_scanner_findings_are_passed_through_and_set_status(repo: Path, tmp_path: Path) -> None:
     seen: list[tuple[Path, bool]] = []
 
-    def scan(top: Path, ignore: IgnoreMatcher) -> Sequence[Finding]:
+    def scan(top: Path, ignore: IgnoreMatcher) -> ScanReport:
         seen.append((top, ignore.ignored("noise.log")))
-        return [LEAK]
+        return reported([LEAK])
 
     state = flow_state(repo, tmp_path / "storage", scan=scan)
     assert (state.status, state.security_flags, seen) == ("danger", [LEAK], [(repo, True)])
 
 
 def test_recommendations_put_security_first(repo: Path, tmp_path: Path) -> None:
-    advice = recommendations(repo, tmp_path / "storage", scan=lambda top, ignore: [LEAK])
+    advice = recommendations(
+        repo, tmp_path / "storage", scan=lambda top, ignore: reported([LEAK])
+    )
     assert advice.model_dump(exclude={"summary"}) == {
         "recommendations": [
             "Security: 1 finding(s) in the uncommitted changes (1 high). Remove or redact the "
@@ -76,8 +90,30 @@ def test_recommendations_put_security_first(repo: Path, tmp_path: Path) -> None:
         ],
         "status": "danger",
         "security_flags": [LEAK.model_dump()],
+        "security_flags_truncated": False,
+        "security_summary": summarize([LEAK]).model_dump(),
         "config_warnings": [],
     }
+
+
+def test_a_cut_flag_list_keeps_exact_counts_in_status_and_advice(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Issue 8 #10: security_flags is capped; the status, the advice and security_summary
+    still count every finding, and security_flags_truncated says the list was cut."""
+    summary = FindingsSummary(
+        total=5001, by_category={"pii": 5000, "secret": 1}, by_kind={"AWS_KEY": 1, "EMAIL": 5000},
+        by_severity={"high": 1, "medium": 5000},
+    )
+    scan = lambda top, ignore: reported([LEAK], summary)  # noqa: E731
+    state = flow_state(repo, tmp_path / "storage", scan=scan)
+    advice = recommendations(repo, tmp_path / "storage", scan=scan)
+    assert (state.security_flags, state.security_flags_truncated, state.security_summary) == (
+        [LEAK], True, summary,
+    )
+    assert advice.recommendations[0].startswith(
+        "Security: 5001 finding(s) in the uncommitted changes (1 high, 5000 medium)."
+    )
     assert (advice.summary.uncommitted_lines, advice.summary.uncommitted_files,
             advice.summary.branch_name) == (1, 1, "main")
 

@@ -1,11 +1,14 @@
 """`flowcheck scan [PATH|-] [--staged] [--json] [--redact]`: the logic behind the subcommand.
 
 Exit codes: 0 clean, 2 findings, 3 the scan could not run (never reported as clean).
+``--json`` prints the scan_changes report (findings, truncated, summary, highest_severity, ...):
+the list holds at most 100 findings per file and 1000 in all, the most severe kept, while the
+summary counts every finding. The human output lists the same findings and, when cut, ends
+with a line saying how many more there are.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TextIO
 
@@ -13,7 +16,7 @@ from flowcheck.errors import FlowcheckError
 from flowcheck.git.repo import hook_index_file, resolve_repository
 from flowcheck.guardian.models import Finding
 from flowcheck.guardian.rules import load_rules
-from flowcheck.guardian.service import sanitize, scan_changes, scan_text_findings
+from flowcheck.guardian.service import sanitize, scan_changes, scan_text_report
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 2, 3
 
@@ -35,24 +38,27 @@ def scan_command(
         rules = load_rules(rules_path)
         if target == "-":
             text = stdin.read()
-            findings = scan_text_findings(text, rules)
+            report = scan_text_report(text, rules)
             if redact:
                 stdout.write(sanitize(text, rules).sanitized_text)
         else:
             repo = resolve_repository(target, allowed_roots=[], default=None)
             if staged:
                 index = hook_index_file(repo)
-                findings = scan_changes(repo, "staged", rules, index_file=index).findings
+                report = scan_changes(repo, "staged", rules, index_file=index)
             else:
-                findings = scan_changes(repo, "all", rules).findings
+                report = scan_changes(repo, "all", rules)
     except FlowcheckError as exc:
         stderr.write(f"flowcheck: {exc}\n")
         return EXIT_ERROR
     if as_json:
-        stdout.write(json.dumps([f.model_dump() for f in findings], indent=2) + "\n")
+        stdout.write(report.model_dump_json(indent=2) + "\n")
     elif not (redact and target == "-"):
-        stdout.writelines(_human(f) + "\n" for f in findings)
-    return EXIT_FINDINGS if findings else EXIT_CLEAN
+        stdout.writelines(_human(f) + "\n" for f in report.findings)
+        if report.truncated:
+            unlisted = report.summary.total - len(report.findings)
+            stdout.write(f"... and {unlisted} more findings (the most severe are listed)\n")
+    return EXIT_FINDINGS if report.summary.total else EXIT_CLEAN
 
 
 def _human(finding: Finding) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator
 
 from flowcheck.guardian.block import Block
 from flowcheck.guardian.models import SEVERITY_RANK
@@ -24,13 +25,13 @@ def scan_text(text: str, rules: RuleSet, path: str | None = None) -> list[Hit]:
         for detector in rules.detectors:
             for hit in detector.detect(block):
                 hits.append(Hit(hit.start + offset, hit.end + offset, hit.meta) if offset else hit)
-    allowed_lines = _pragma_lines(text)
+    on_pragma_line = _pragma_lines(text)
     kept = [
         h
         for h in hits
         if rules.rule_enabled(h.meta.rule_id)
         and not rules.value_allowed(text[h.start : h.end])
-        and not any(start <= h.start <= end for start, end in allowed_lines)
+        and not on_pragma_line(h.start)
     ]
     return _settle(kept)
 
@@ -71,16 +72,24 @@ def _blocks(text: str) -> Iterator[tuple[int, str]]:
         start = end
 
 
-def _pragma_lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every line carrying the allow pragma."""
-    spans = []
+def _pragma_lines(text: str) -> Callable[[int], bool]:
+    """Whether an offset lies on a line carrying the allow pragma: a binary search over the
+    lines found once, so thousands of hits and pragmas cost n log n, not n x m."""
+    starts: list[int] = []
+    ends: list[int] = []
     position = text.find(PRAGMA)
     while position != -1:
         line_end = text.find("\n", position)
         line_end = len(text) if line_end == -1 else line_end
-        spans.append((text.rfind("\n", 0, position) + 1, line_end))
+        starts.append(text.rfind("\n", 0, position) + 1)
+        ends.append(line_end)
         position = text.find(PRAGMA, line_end)
-    return spans
+
+    def on_pragma_line(offset: int) -> bool:
+        index = bisect_right(starts, offset) - 1
+        return index >= 0 and offset <= ends[index]
+
+    return on_pragma_line
 
 
 def _settle(hits: list[Hit]) -> list[Hit]:

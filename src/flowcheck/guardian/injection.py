@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flowcheck.guardian import normalize
 from flowcheck.guardian.block import Block, line_starts
 from flowcheck.guardian.injection_patterns import PHRASES, Phrase
-from flowcheck.guardian.injection_triggers import present_triggers
+from flowcheck.guardian.injection_triggers import TRIGGERS, present_triggers
 from flowcheck.guardian.models import Severity
 from flowcheck.guardian.rule import Hit, RuleMeta
 
@@ -54,7 +54,8 @@ class InjectionDetector:
     def detect(self, block: Block) -> Iterator[Hit]:
         text = block.text
         present = present_triggers(block)
-        if text.isascii() and not present:
+        hidden_in_base64 = _base64_trigger_lines(text)
+        if text.isascii() and not present and not hidden_in_base64:
             return
         lines = _Lines(text)
         flagged: set[int] = set()
@@ -64,7 +65,7 @@ class InjectionDetector:
                     flagged.add(first)
                     yield Hit(*lines.content_span(first, first), _HIDDEN)
         checked_until = -1
-        for first in sorted(_trigger_lines(block, present)):
+        for first in sorted(_trigger_lines(block, present) | hidden_in_base64):
             if first <= checked_until:
                 continue
             checked_until = first
@@ -134,14 +135,22 @@ def _trigger_lines(block: Block, words: list[str]) -> set[int]:
     return {block.line_starts[bisect_right(numbers, start) - 1] for start in found}
 
 
+def _base64_trigger_lines(text: str) -> set[int]:
+    """Start offsets of lines holding a base64 run that decodes to text with a trigger: a
+    line of base64 alone carries no trigger word the plain-text filter could see."""
+    starts: set[int] = set()
+    for start, decoded in normalize.base64_runs_with_starts(text):
+        if any(trigger in decoded.lower() for trigger in TRIGGERS):
+            starts.add(text.rfind("\n", 0, start) + 1)
+    return starts
+
+
 def _strip_prefix(line: str) -> str:
     return line[_LINE_PREFIX.match(line).end() :]  # type: ignore[union-attr]
 
 
 def _hidden_unicode(line: str) -> bool:
-    if any(normalize.TAG_FIRST <= ord(c) <= normalize.TAG_LAST for c in line):
-        return True
-    if any(c in normalize.BIDI_OVERRIDES for c in line):
+    if normalize.has_tags_or_bidi_overrides(line):
         return True
     return normalize.interleaved_zero_width(line) >= 3 or normalize.mixed_script_words(line) >= 2
 
@@ -176,10 +185,14 @@ class _Lines:
         return (start, max(end, start + 1))
 
     def non_ascii_starts(self) -> Iterator[int]:
-        """Lines holding a non-ASCII character, in order (found by one regex pass)."""
-        last = -1
-        for match in _NON_ASCII.finditer(self.text):
+        """Lines holding a non-ASCII character, in order. After a hit the search resumes at
+        the next line: one long line with many non-ASCII runs is visited once, not once per
+        run (each visit looked back to the line start, quadratic within the line)."""
+        match = _NON_ASCII.search(self.text)
+        while match is not None:
             start = self.start_of(match.start())
-            if start != last:
-                last = start
-                yield start
+            yield start
+            end = self.text.find("\n", match.end())
+            if end == -1:
+                return
+            match = _NON_ASCII.search(self.text, end + 1)

@@ -98,11 +98,12 @@ def _disjoint(inner: tuple[Any, Any], item: tuple[Any, Any]) -> bool:
 
 def _chars(item: tuple[Any, Any]) -> frozenset[int]:
     """Code points below 0x3000 an item can match (enough to decide disjointness of our sets)."""
-    compiled = re.compile(_unparse(item))
+    compiled = re.compile(char_class_pattern(item))
     return frozenset(c for c in range(0x3000) if compiled.fullmatch(chr(c)))
 
 
-def _unparse(item: tuple[Any, Any]) -> str:
+def char_class_pattern(item: tuple[Any, Any]) -> str:
+    """A regular expression matching exactly the characters one parsed LITERAL/IN item does."""
     op, arg = item
     if op == sre_parse.LITERAL:
         return re.escape(chr(arg))

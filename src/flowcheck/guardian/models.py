@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Sequence
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,7 +50,8 @@ class SanitizeResult(BaseModel):
 
     sanitized_text: str = Field(
         description="The input with every detected value replaced by [REDACTED_<TYPE>_<n>]. "
-        "Safe to show or store; use it instead of the original."
+        "Safe to show or store; use it instead of the original. Lone surrogates (invalid "
+        "halves of UTF-16 pairs) come back as U+FFFD."
     )
     pii_detected: bool = Field(description="True when personal data (email, phone, ...) was found.")
     secrets_detected: bool = Field(description="True when a credential or private key was found.")
@@ -70,8 +72,18 @@ class ScanReport(BaseModel):
     )
     files_scanned: int = Field(description="Number of file contents (or diffs) examined.")
     bytes_scanned: int = Field(description="Total characters examined.")
-    findings: list[Finding] = Field(description="Findings in file/line order.")
-    summary: FindingsSummary = Field(description="Counts of findings by category, kind, severity.")
+    findings: list[Finding] = Field(
+        description="Findings in file/line order; at most 100 per file and 1000 in all, the "
+        "most severe kept (see truncated)."
+    )
+    truncated: bool = Field(
+        default=False,
+        description="True when findings was cut to its limits; summary and highest_severity "
+        "still count every finding.",
+    )
+    summary: FindingsSummary = Field(
+        description="Counts of every finding by category, kind, severity."
+    )
     highest_severity: Severity | None = Field(
         description="Most severe finding, or null when clean. high/critical should block a commit."
     )
@@ -80,7 +92,18 @@ class ScanReport(BaseModel):
     )
 
 
-def summarize(findings: list[Finding]) -> FindingsSummary:
+class Counted(Protocol):
+    """What the counts read: a Finding, or the rule metadata of a finding not listed."""
+
+    @property
+    def category(self) -> Category: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+
+
+def summarize(findings: Sequence[Counted]) -> FindingsSummary:
     """Count findings; keys are sorted so the output is deterministic."""
     by_category: dict[str, int] = {}
     by_kind: dict[str, int] = {}
@@ -97,7 +120,7 @@ def summarize(findings: list[Finding]) -> FindingsSummary:
     )
 
 
-def highest_severity(findings: list[Finding]) -> Severity | None:
+def highest_severity(findings: Sequence[Counted]) -> Severity | None:
     if not findings:
         return None
     return max((f.severity for f in findings), key=SEVERITY_RANK.__getitem__)

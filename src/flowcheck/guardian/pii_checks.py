@@ -89,6 +89,26 @@ def phone_ok(text: str, start: int, end: int) -> bool:
     return 8 <= len(_digits(text[start:end])) <= 15
 
 
+def international_phone_ok(text: str, start: int, end: int) -> bool:
+    """A '+' number, unless it is an address or a diff line: a valid IPv4 address beats a
+    dotted-quad "phone", and a '+' opening a line (a diff's added-line marker) followed by a
+    dotted number starts a version or an address, never a phone number."""
+    number = text[start + 1 : end]
+    if not phone_ok(text, start, end) or _is_ipv4(number):
+        return False
+    at_line_start = start == 0 or text[start - 1] == "\n"
+    dotted = "." in number and not any(c in number for c in " -()")
+    return not (at_line_start and dotted)
+
+
+def _is_ipv4(value: str) -> bool:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
 def national_phone_ok(text: str, start: int, end: int) -> bool:
     return phone_ok(text, start, end) and any(w in _before(text, start) for w in PHONE_CONTEXT)
 

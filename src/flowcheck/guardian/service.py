@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import logging
-import re
-from bisect import bisect_right
 from collections.abc import Callable
 from pathlib import Path
 
 from flowcheck.errors import FlowcheckError, ScanError
 from flowcheck.guardian import sources
 from flowcheck.guardian.engine import scan_text
+from flowcheck.guardian.findings import FindingsCollector, located
 from flowcheck.guardian.models import (
     Finding,
     SanitizeResult,
@@ -20,12 +19,12 @@ from flowcheck.guardian.models import (
     highest_severity,
     summarize,
 )
-from flowcheck.guardian.redact import Placed, redact
+from flowcheck.guardian.normalize import without_surrogates
+from flowcheck.guardian.redact import redact
 from flowcheck.guardian.rules import RuleSet
 from flowcheck.ignore import IgnoreMatcher, load_ignore
 
 log = logging.getLogger(__name__)
-_EXCERPT_CHARS = 160
 _SCOPES: dict[Scope, tuple[str, ...]] = {
     "all": ("staged", "unstaged", "untracked"),
     "staged": ("staged",),
@@ -35,28 +34,38 @@ _SCOPES: dict[Scope, tuple[str, ...]] = {
 
 
 def sanitize(content: str, rules: RuleSet) -> SanitizeResult:
-    """Redact every secret, personal datum and injection in ``content``."""
-    hits = scan_text(content, rules)
-    sanitized, placed = redact(content, hits)
-    findings = _findings(sanitized, placed, path=None, first_line=1, source="text")
-    categories = {f.category for f in findings}
-    log.info("sanitize: %d findings, %d chars", len(findings), len(content))
+    """Redact every secret, personal datum and injection in ``content`` (lone surrogates come
+    back as U+FFFD)."""
+    content = without_surrogates(content)
+    sanitized, placed = redact(content, scan_text(content, rules))
+    counted = [item.hit.meta for item in placed]
+    categories = {meta.category for meta in counted}
+    log.info("sanitize: %d findings, %d chars", len(counted), len(content))
     return SanitizeResult(
         sanitized_text=sanitized,
         pii_detected="pii" in categories,
         secrets_detected="secret" in categories,
         injection_detected="injection" in categories,
         redacted_count=len({p.token for p in placed}),
-        summary=summarize(findings),
+        summary=summarize(counted),
     )
 
 
 def scan_text_findings(
     text: str, rules: RuleSet, path: str | None = None, first_line: int = 1, source: Source = "text"
 ) -> list[Finding]:
-    """Findings in one text (a file, a run of added lines, or free text)."""
+    """Findings in one text (a file, a run of added lines, or free text), uncapped: for texts
+    of bounded size. Anything an attacker can make long goes through ``scan_text_report``."""
     sanitized, placed = redact(text, scan_text(text, rules, path))
-    return _findings(sanitized, placed, path, first_line, source)
+    return located(text, sanitized, placed, path, first_line, source)
+
+
+def scan_text_report(text: str, rules: RuleSet) -> ScanReport:
+    """A free text's findings as a capped report (``flowcheck scan -``)."""
+    text = without_surrogates(text)
+    collector = FindingsCollector()
+    collector.add(text, redact(text, scan_text(text, rules)), None, 1, "text")
+    return _capped("<stdin>", "all", collector, files=1, scanned=len(text), skipped=[])
 
 
 def scan_changes(
@@ -70,15 +79,15 @@ def scan_changes(
     ``ignore`` defaults to the repository's ``.flowcheckignore``; ``index_file`` replaces the
     repository's index for the staged part (a hook's temporary index)."""
     ignore = ignore if ignore is not None else load_ignore(repo)
-    collected = [_collect(repo, ignore, part, index_file) for part in _SCOPES[scope]]
+    collected = [_collect(repo, ignore, part, index_file, rules) for part in _SCOPES[scope]]
     return _report(repo, scope, collected, rules)
 
 
-def change_scanner(rules: RuleSet) -> Callable[[Path, IgnoreMatcher], list[Finding]]:
+def change_scanner(rules: RuleSet) -> Callable[[Path, IgnoreMatcher], ScanReport]:
     """Scans everything not yet committed: what get_flow_state reports as security_flags."""
 
-    def scan(repo: Path, ignore: IgnoreMatcher) -> list[Finding]:
-        return scan_changes(repo, "all", rules, ignore).findings
+    def scan(repo: Path, ignore: IgnoreMatcher) -> ScanReport:
+        return scan_changes(repo, "all", rules, ignore)
 
     return scan
 
@@ -87,80 +96,85 @@ def scan_commits(repo: Path, base: str, head: str, rules: RuleSet) -> ScanReport
     """Scan what the commits from ``base`` to ``head`` added (``scope`` reads 'all')."""
     ignore = load_ignore(repo)
     return _report(
-        repo, "all", [_guarded(repo, lambda: sources.commit_range(repo, ignore, base, head))], rules
+        repo,
+        "all",
+        [_guarded(repo, lambda: sources.commit_range(repo, ignore, base, head), rules)],
+        rules,
     )
 
 
 def _collect(
-    repo: Path, ignore: IgnoreMatcher, part: str, index_file: Path | None
+    repo: Path, ignore: IgnoreMatcher, part: str, index_file: Path | None, rules: RuleSet
 ) -> sources.Collected:
     if part == "staged":
-        return _guarded(repo, lambda: sources.staged(repo, ignore, index_file))
+        return _guarded(repo, lambda: sources.staged(repo, ignore, index_file), rules)
     reader = {"unstaged": sources.unstaged, "untracked": sources.untracked}[part]
-    return _guarded(repo, lambda: reader(repo, ignore))
+    return _guarded(repo, lambda: reader(repo, ignore), rules)
 
 
-def _guarded(repo: Path, read: Callable[[], sources.Collected]) -> sources.Collected:
+def _guarded(
+    repo: Path, read: Callable[[], sources.Collected], rules: RuleSet
+) -> sources.Collected:
+    """Failures as a ScanError whose text (it names files) is redacted like any answer."""
     try:
         return read()
     except FlowcheckError as exc:
-        raise ScanError(f"scan of {repo} failed: {exc}; fix the repository and retry") from exc
+        message = f"scan of {repo} failed: {exc}; fix the repository and retry"
+        raise ScanError(redacted_name(message, rules)) from exc
     except OSError as exc:
-        raise ScanError(f"scan of {repo} failed reading {exc.filename}: {exc.strerror}") from exc
+        message = f"scan of {repo} failed reading {exc.filename}: {exc.strerror}"
+        raise ScanError(redacted_name(message, rules)) from exc
 
 
 def _report(repo: Path, scope: Scope, parts: list[sources.Collected], rules: RuleSet) -> ScanReport:
-    findings: list[Finding] = []
+    collector = FindingsCollector()
     scanned = 0
+    names: dict[str, str] = {}
     for part in parts:
         for segment in part.segments:
             scanned += len(segment.text)
-            findings += scan_text_findings(
-                segment.text, rules, segment.path, segment.first_line, segment.source
-            )
-    log.info("scan %s (%s): %d findings in %d chars", repo, scope, len(findings), scanned)
-    return ScanReport(
-        repo=str(repo),
-        scope=scope,
-        files_scanned=sum(part.files for part in parts),
-        bytes_scanned=scanned,
-        findings=findings,
-        summary=summarize(findings),
-        highest_severity=highest_severity(findings),
-        skipped=[reason for part in parts for reason in part.skipped],
+            hits = scan_text(segment.text, rules, segment.path)
+            redacted = redact(segment.text, hits)
+            if segment.path not in names:
+                names[segment.path] = redacted_name(segment.path, rules)
+            path = names[segment.path]
+            collector.add(segment.text, redacted, path, segment.first_line, segment.source)
+    log.info("scan %s (%s): %d findings in %d chars", repo, scope, len(collector.metas), scanned)
+    return _capped(
+        str(repo),
+        scope,
+        collector,
+        files=sum(part.files for part in parts),
+        scanned=scanned,
+        skipped=[redacted_name(reason, rules) for part in parts for reason in part.skipped],
     )
 
 
-def _findings(
-    sanitized: str, placed: list[Placed], path: str | None, first_line: int, source: Source
-) -> list[Finding]:
-    if not placed:
-        return []
-    line_starts = [0, *(m.end() for m in re.finditer("\n", sanitized))]
-    findings = []
-    for item in placed:
-        index = bisect_right(line_starts, item.output_start) - 1
-        line_start = line_starts[index]
-        line_end = sanitized.find("\n", item.output_start)
-        line = sanitized[line_start : line_end if line_end != -1 else len(sanitized)]
-        findings.append(
-            Finding(
-                category=item.hit.meta.category,
-                rule_id=item.hit.meta.rule_id,
-                kind=item.hit.meta.kind,
-                severity=item.hit.meta.severity,
-                confidence=item.hit.meta.confidence,
-                path=path,
-                line=first_line + index,
-                column=item.output_start - line_start + 1,
-                source=source,
-                excerpt=_excerpt(line, item.output_start - line_start, item.token),
-            )
-        )
-    return findings
+def redacted_name(name: str, rules: RuleSet) -> str:
+    """A file or branch name with every secret or personal datum in it replaced by its token:
+    whoever wrote the repository chose the names. Lone surrogates (a non-UTF-8 file name) come
+    back as U+FFFD, so the answer stays encodable."""
+    name = without_surrogates(name)
+    return redact(name, scan_text(name, rules))[0]
 
 
-def _excerpt(line: str, column: int, token: str) -> str:
-    """The redacted line around the token, cut on both sides to a fixed width."""
-    start = max(0, column - (_EXCERPT_CHARS - len(token)) // 2)
-    return line[start : start + _EXCERPT_CHARS].strip()
+def _capped(
+    repo: str,
+    scope: Scope,
+    collector: FindingsCollector,
+    *,
+    files: int,
+    scanned: int,
+    skipped: list[str],
+) -> ScanReport:
+    return ScanReport(
+        repo=repo,
+        scope=scope,
+        files_scanned=files,
+        bytes_scanned=scanned,
+        findings=collector.findings,
+        truncated=collector.truncated,
+        summary=summarize(collector.metas),
+        highest_severity=highest_severity(collector.metas),
+        skipped=skipped,
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flowcheck.guardian.models import Finding
 from flowcheck.guardian.rules import RuleSet
-from flowcheck.guardian.service import sanitize, scan_text_findings
+from flowcheck.guardian.service import redacted_name, sanitize, scan_text_findings
 from flowcheck.intent import heuristic, judge
 from flowcheck.intent.changes import (
     JUDGE_DIFF_CHARS,
@@ -39,7 +39,7 @@ def verify_intent(
     Raises TicketError for a malformed ticket_id and GitError/ScanError when the changes
     cannot be read. A missing ticket or judge gives the verdict "unknown", never aligned.
     """
-    result = _verify(repo, ticket_id, context, settings, rules)
+    result = _redacted(_verify(repo, ticket_id, context, settings, rules), rules)
     log.info(
         "verify_intent #%s: %s (%s, score %.2f)",
         result.ticket_id,
@@ -48,6 +48,23 @@ def verify_intent(
         result.alignment_score,
     )
     return result
+
+
+def _redacted(result: IntentResult, rules: RuleSet) -> IntentResult:
+    """The texts files, issues and judges fed into the answer (file names in scope-creep
+    warnings, a judge echoing the diff) with every secret and personal datum as a token."""
+
+    def clean(texts: list[str]) -> list[str]:
+        return [redacted_name(text, rules) for text in texts]
+
+    return result.model_copy(
+        update={
+            "missing_criteria": clean(result.missing_criteria),
+            "scope_creep_warnings": clean(result.scope_creep_warnings),
+            "reasoning": redacted_name(result.reasoning, rules),
+            "injection_warnings": clean(result.injection_warnings),
+        }
+    )
 
 
 def _verify(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -10,7 +11,7 @@ from pydantic import Field
 from flowcheck import flow
 from flowcheck.git.repo import resolve_repository
 from flowcheck.guardian.rules import RuleSet
-from flowcheck.guardian.service import change_scanner
+from flowcheck.guardian.service import change_scanner, redacted_name
 from flowcheck.settings import Settings
 from flowcheck.tools import ToolSpec, off_loop
 
@@ -32,6 +33,7 @@ def resolve(settings: Settings, repo_path: str | None) -> Path:
 
 def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
     scan = change_scanner(rules)
+    names = partial(redacted_name, rules=rules)
 
     async def get_flow_state(repo_path: RepoPath = None) -> flow.FlowState:
         """Measure the repository's git hygiene right now: minutes since the last commit,
@@ -41,7 +43,8 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
         Call it before you start changing code and before you commit."""
 
         def measure() -> flow.FlowState:
-            return flow.flow_state(resolve(settings, repo_path), settings.storage_path, scan)
+            repo = resolve(settings, repo_path)
+            return flow.flow_state(repo, settings.storage_path, scan, names)
 
         return await off_loop(measure)
 
@@ -50,7 +53,8 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
         default branch, ...), derived from the flow state and the configured thresholds."""
 
         def recommend() -> flow.Recommendations:
-            return flow.recommendations(resolve(settings, repo_path), settings.storage_path, scan)
+            repo = resolve(settings, repo_path)
+            return flow.recommendations(repo, settings.storage_path, scan, names)
 
         return await off_loop(recommend)
 

@@ -17,15 +17,24 @@ from flowcheck.tools.flow import RepoPath, resolve
 
 def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
     def search_redacted(repo_path: str | None, query: str, top_k: int) -> SearchResult:
-        # Commit messages are untrusted text: secrets, personal data and planted instructions
-        # in them come back as redaction tokens.
+        # Messages, author names and paths are untrusted text anyone who commits writes:
+        # secrets, e-mail addresses and planted instructions in them come back as tokens.
         repo = resolve(settings, repo_path)
         found = search(repo, settings.effective_index_path, query, top_k)
         hits = [
-            hit.model_copy(update={"message": sanitize(hit.message, rules).sanitized_text})
+            hit.model_copy(
+                update={
+                    "message": clean(hit.message),
+                    "author": clean(hit.author),
+                    "files_changed": [clean(path) for path in hit.files_changed],
+                }
+            )
             for hit in found.results
         ]
         return found.model_copy(update={"results": hits})
+
+    def clean(text: str) -> str:
+        return sanitize(text, rules).sanitized_text
 
     async def search_history(
         query: Annotated[
@@ -46,8 +55,8 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
         """Search the commits reachable from HEAD (the newest 1,000, or all after
         `flowcheck index --full`) by the words of their messages and changed paths: which
         commit fixed, added or changed something, who made it, and when. Best match first
-        (BM25 relevance). Secrets, personal data and injected instructions in messages are
-        redacted. Prefer this to reading raw git log."""
+        (BM25 relevance). Secrets, personal data and injected instructions in messages,
+        author names and paths are redacted. Prefer this to reading raw git log."""
         return await off_loop(search_redacted, repo_path, query, top_k)
 
     # It writes only FlowCheck's own index (a cache of git history), never the repository.

@@ -40,9 +40,29 @@ def test_json_output(make_repo: Any) -> None:
     (repo / "n.txt").write_text(KEY)
     code, out, _ = run(str(repo), as_json=True)
     assert code == 2
-    assert [(f["rule_id"], f["path"], f["source"]) for f in json.loads(out)] == [
+    report = json.loads(out)
+    assert [(f["rule_id"], f["path"], f["source"]) for f in report["findings"]] == [
         ("aws-access-key-id", "n.txt", "untracked")
     ]
+    assert (report["truncated"], report["summary"]["total"]) == (False, 1)
+
+
+def test_a_flood_of_findings_is_capped_with_exact_counts() -> None:
+    """Issue 8 #10: 2 MB of findings gave a 158 MB response. The list is capped (the most
+    severe kept), the summary counts all, and the human output says how many are unlisted."""
+    text = "".join(f"user{n}@example.org\n" for n in range(3000)) + f"aws {KEY}\n"
+    code, out, _ = run("-", stdin=text, as_json=True)
+    report = json.loads(out)
+    assert (code, report["truncated"], report["summary"]["by_kind"]) == (
+        2, True, {"AWS_KEY": 1, "EMAIL": 3000},
+    )
+    assert len(report["findings"]) == 100
+    assert report["findings"][-1]["rule_id"] == "aws-access-key-id"  # the critical one stays
+    assert report["findings"][-1]["line"] == 3001
+    human = run("-", stdin=text)[1].splitlines()
+    assert (len(human), human[-1]) == (
+        101, "... and 2901 more findings (the most severe are listed)",
+    )
 
 
 def test_stdin_redact_prints_sanitized_text() -> None:

@@ -148,3 +148,11 @@ def test_untracked_fifo_and_symlink_are_skipped_not_read(repo: Path, tmp_path: P
     report = scan_changes(repo, "untracked", RULES)
     assert report.findings == []
     assert report.skipped == ["link.txt: not a regular file"]  # git never lists a FIFO
+
+
+def test_a_scan_error_never_echoes_a_secret_it_names(repo: Path) -> None:
+    """Error texts name refs and files a repository chose; they reach answers and the audit."""
+    with pytest.raises(ScanError) as raised:
+        scan_commits(repo, f"--{KEY}", "HEAD", RULES)
+    assert KEY not in str(raised.value)
+    assert "[REDACTED_AWS_KEY_1]" in str(raised.value)

@@ -17,6 +17,7 @@ from flowcheck.guardian.rules import default_rules
 from flowcheck.history import index_command
 from flowcheck.settings import Settings
 from flowcheck.tools.history import tools
+from tests.conftest import git
 from tests.unit.history.conftest import commit
 
 
@@ -135,3 +136,20 @@ async def test_a_secret_at_the_display_cut_is_never_shown_in_part(
     assert key[:8] not in hit.message
     assert hit.message.endswith("word …")
     assert len(hit.message) <= 500
+
+
+async def test_author_names_and_paths_come_back_redacted(
+    new_repo: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Issue 8 (low): search_history returned author e-mails and names unredacted."""
+    repo = new_repo("repo")
+    (repo / "AKIAZ7Q4M2W3R5T6Y3U6.txt").write_text("k\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "Add the cache", env={"GIT_AUTHOR_NAME": "jane.doe@example.org"})
+    settings = Settings(storage_path=tmp_path / "state", git_repo_path=repo)
+    result = await search_history(settings)("cache")
+    assert [(hit.author, hit.files_changed) for hit in result.results] == [
+        ("[REDACTED_EMAIL_1]", ["[REDACTED_AWS_KEY_1].txt"])
+    ]
+    dumped = result.model_dump_json()
+    assert "jane.doe@example.org" not in dumped and "AKIAZ7Q4M2W3R5T6Y3U6" not in dumped

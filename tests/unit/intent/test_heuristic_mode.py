@@ -188,3 +188,18 @@ def test_deleting_what_the_ticket_removes_counts_as_a_change(
     result = verify(repo, make_settings(github))
     assert (result.verdict, result.alignment_score) == ("aligned", 0.86)
     assert result.reasoning == REASONING.format(1, "0.86")
+
+
+def test_a_secret_in_a_file_name_is_redacted_in_scope_creep_warnings(
+    widgets: Path, retry_issue: FakeServer
+) -> None:
+    """Found while writing the adversarial suite: scope-creep warnings quoted file names raw,
+    so a token used as a file name reached the answer and the audit log."""
+    samples.implement_retry(widgets)
+    samples.write(widgets, {"src/app/static/AKIAQ3EGZ7N2LQWX5T4M.css": samples.FOOTER_CSS})
+    result = verify(widgets, make_settings(retry_issue))
+    assert result.scope_creep_warnings == [
+        "1 changed file(s) share no words with the ticket: "
+        "src/app/static/[REDACTED_AWS_KEY_1].css"
+    ]
+    assert "AKIAQ3EGZ7N2LQWX5T4M" not in result.model_dump_json()
