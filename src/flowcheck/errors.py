@@ -27,3 +27,11 @@ class ScanError(FlowcheckError):
 
 class StorageError(FlowcheckError):
     """The state directory (FLOWCHECK_STORAGE_PATH) cannot be created or written."""
+
+
+class UsageError(FlowcheckError):
+    """A command line argparse rejects: unknown command, missing or bad argument (exit 64)."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        self.usage = usage
+        super().__init__(message)

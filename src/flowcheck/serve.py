@@ -8,7 +8,7 @@ import sys
 import anyio
 
 from flowcheck import __version__, mcp_compat
-from flowcheck.errors import StorageError
+from flowcheck.errors import ConfigError, StorageError
 from flowcheck.settings import Settings
 from flowcheck.storage import ensure_storage
 
@@ -19,6 +19,9 @@ GRACEFUL_SHUTDOWN_SECONDS = 8
 
 
 def serve(settings: Settings) -> int:
+    problems = settings.serving_problems()
+    if problems:
+        raise ConfigError(problems)
     if settings.transport == "stdio":
         from flowcheck.server import build_server
 

@@ -5,10 +5,10 @@ Exit codes: 0 clean, 2 findings, 3 the scan could not run (never reported as cle
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TextIO
 
+from flowcheck.cli_output import print_json, report_error
 from flowcheck.errors import FlowcheckError
 from flowcheck.git.repo import hook_index_file, resolve_repository
 from flowcheck.guardian.models import Finding
@@ -31,13 +31,14 @@ def scan_command(
 ) -> int:
     """Scan a repository's changes (only the staged ones with ``staged``) or, for ``-``, the
     text on stdin; ``redact`` prints stdin back with every finding replaced by its token."""
+    redacted: str | None = None
     try:
         rules = load_rules(rules_path)
         if target == "-":
             text = stdin.read()
             findings = scan_text_findings(text, rules)
             if redact:
-                stdout.write(sanitize(text, rules).sanitized_text)
+                redacted = sanitize(text, rules).sanitized_text
         else:
             repo = resolve_repository(target, allowed_roots=[], default=None)
             if staged:
@@ -46,11 +47,15 @@ def scan_command(
             else:
                 findings = scan_changes(repo, "all", rules).findings
     except FlowcheckError as exc:
-        stderr.write(f"flowcheck: {exc}\n")
-        return EXIT_ERROR
+        return report_error(exc, EXIT_ERROR, as_json=as_json, stdout=stdout, stderr=stderr)
     if as_json:
-        stdout.write(json.dumps([f.model_dump() for f in findings], indent=2) + "\n")
-    elif not (redact and target == "-"):
+        result: dict[str, object] = {"findings": [f.model_dump() for f in findings]}
+        if redacted is not None:
+            result["redacted_text"] = redacted
+        print_json(result, stdout)
+    elif redacted is not None:
+        stdout.write(redacted)
+    else:
         stdout.writelines(_human(f) + "\n" for f in findings)
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 

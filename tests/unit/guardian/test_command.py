@@ -40,7 +40,7 @@ def test_json_output(make_repo: Any) -> None:
     (repo / "n.txt").write_text(KEY)
     code, out, _ = run(str(repo), as_json=True)
     assert code == 2
-    assert [(f["rule_id"], f["path"], f["source"]) for f in json.loads(out)] == [
+    assert [(f["rule_id"], f["path"], f["source"]) for f in json.loads(out)["findings"]] == [
         ("aws-access-key-id", "n.txt", "untracked")
     ]
 
