@@ -82,7 +82,9 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
         with urllib.request.urlopen(url, timeout=args.timeout) as response:  # noqa: S310
             status = int(response.status)
     except (urllib.error.URLError, OSError) as exc:
-        failure = FlowcheckError(f"healthcheck: {url} did not answer: {exc}")
+        failure = FlowcheckError(
+            f"healthcheck: {url} did not answer: {exc}; start the server, or pass its --url"
+        )
         return report_error(failure, EXIT_UNHEALTHY, as_json=args.json)
     if args.json:
         print_json({"url": url, "status": status, "healthy": status == 200})
