@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from typing import Any
 import pytest
 
 from flowcheck.cli import main
+from tests.conftest import git
 
 ROOTS_LINE = (
     "flowcheck: invalid configuration: FLOWCHECK_ALLOWED_ROOTS is required in HTTP mode: set it "
@@ -211,3 +214,27 @@ def test_dash_v_alone_still_prints_the_version(capsys: pytest.CaptureFixture[str
         main(["-V"])
     assert version.value.code == 0
     assert capsys.readouterr().out == "FlowCheck 0.5.0\nFlowCheck 0.5.0\n"
+
+
+def test_the_pre_commit_hook_shows_findings_not_log_lines(make_repo: Any) -> None:
+    """Issue 12 §5: the hook passed FLOWCHECK_LOG_LEVEL through, so an operator's INFO level
+    (meant for the server) filled every commit's output with log lines."""
+    repo = make_repo()
+    assert main(["hooks", "install", str(repo)]) == 0
+    (repo / "cfg.py").write_text(f'aws_access_key_id = "{AWS_KEY}"\n')
+    git(repo, "add", "cfg.py")
+    env = {**os.environ, "FLOWCHECK_LOG_LEVEL": "INFO"}
+    committed = subprocess.run(
+        ["git", "-C", str(repo), "commit", "-qm", "leak"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (committed.returncode, committed.stdout) == (1, "")
+    assert committed.stderr == (  # git shows a hook's stdout on stderr
+        "cfg.py:1:22: critical secret aws-access-key-id (staged): aws_access_key_id = "
+        '"[REDACTED_AWS_KEY_1]"\n'
+        "flowcheck: commit blocked: the staged changes contain secrets, personal data or prompt "
+        "injection (see above). Remove them, or add 'flowcheck:allow' on the line.\n"
+    )
