@@ -48,15 +48,17 @@ def _settings(args: argparse.Namespace, *, serving: bool = False) -> Settings:
         for key in (settings.anthropic_api_key, settings.openai_api_key, settings.github_token)
         if key is not None
     ]
-    level = _log_level(settings, verbose=serving or args.verbose)
+    level = _log_level(settings, serving=serving, verbose=args.verbose)
     configure_logging(level, settings.log_format, secrets)
     return settings
 
 
-def _log_level(settings: Settings, *, verbose: bool) -> str:
+def _log_level(settings: Settings, *, serving: bool, verbose: bool) -> str:
     """The server logs at the configured level; the other commands print their result and
     keep stderr to warnings and errors unless -v asks for INFO (or DEBUG with FLOWCHECK_DEBUG)."""
     configured = logging.DEBUG if settings.debug else logging.getLevelName(settings.log_level)
+    if serving:
+        return logging.getLevelName(configured)
     level = min(configured, logging.INFO) if verbose else max(configured, logging.WARNING)
     return logging.getLevelName(level)
 

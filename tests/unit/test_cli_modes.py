@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from flowcheck.cli import main
+from flowcheck.cli import _log_level, main
+from flowcheck.settings import Settings
 from tests.conftest import git
 
 ROOTS_LINE = (
@@ -238,3 +239,22 @@ def test_the_pre_commit_hook_shows_findings_not_log_lines(make_repo: Any) -> Non
         "flowcheck: commit blocked: the staged changes contain secrets, personal data or prompt "
         "injection (see above). Remove them, or add 'flowcheck:allow' on the line.\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("configured", "debug", "serving", "verbose", "level"),
+    [
+        ("WARNING", False, True, False, "WARNING"),  # the server keeps the operator's level
+        ("INFO", False, True, False, "INFO"),
+        ("ERROR", True, True, False, "DEBUG"),
+        ("DEBUG", False, False, False, "WARNING"),  # commands: quiet without -v
+        ("ERROR", False, False, False, "ERROR"),
+        ("WARNING", False, False, True, "INFO"),
+        ("INFO", True, False, True, "DEBUG"),
+    ],
+)
+def test_log_level_per_mode(
+    configured: str, debug: bool, serving: bool, verbose: bool, level: str
+) -> None:
+    settings = Settings(log_level=configured, debug=debug)  # type: ignore[arg-type]
+    assert _log_level(settings, serving=serving, verbose=verbose) == level
