@@ -78,8 +78,19 @@ def _serve(commands: Commands, handler: Handler) -> None:
 def _healthcheck(commands: Commands, handler: Handler) -> None:
     health = _command(commands, "healthcheck", help="exit 0 when the server's /healthz answers")
     health.add_argument("--url", help="default: http://127.0.0.1:<FLOWCHECK_SERVER_PORT>/healthz")
-    health.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
+    health.add_argument("--timeout", type=_seconds, default=3.0, help="seconds (default 3)")
     health.set_defaults(handler=handler)
+
+
+def _seconds(text: str) -> float:
+    """A timeout above 0: 0 would not wait at all and a negative one crashed the socket."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
 
 
 def _check(commands: Commands, handler: Handler) -> None:

@@ -239,7 +239,8 @@ def test_errors_are_json_with_the_same_exit_codes(
 def test_usage_errors_are_json_too(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["healthcheck", "--json", "--timeout", "soon"]) == 64
     assert json.loads(capsys.readouterr().out) == {
-        "error": "flowcheck healthcheck: argument --timeout: invalid float value: 'soon'",
+        "error": "flowcheck healthcheck: argument --timeout: 'soon' is not a number of seconds "
+        "above 0",
         "fix": "run the command with --help for its arguments",
         "exit_code": 64,
     }

@@ -111,6 +111,10 @@ def test_config_check_says_it_checked_for_serving(capsys: pytest.CaptureFixture[
         (["check", "--bogus"], "flowcheck: unrecognized arguments: --bogus"),
         (["serve", "--port", "x"], "flowcheck serve: argument --port: invalid int value: 'x'"),
         (["config"], "flowcheck config: the following arguments are required: ACTION"),
+        (
+            ["healthcheck", "--timeout", "-1"],
+            "flowcheck healthcheck: argument --timeout: '-1' is not a number of seconds above 0",
+        ),
         (["scan", "--staged", "a", "b"], "flowcheck: unrecognized arguments: b"),
         (
             ["audit", "bypass"],
