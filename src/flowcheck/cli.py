@@ -1,4 +1,8 @@
-"""The `flowcheck` command line. Settings are built here, in main(), never at import."""
+"""The `flowcheck` command line. Settings are built here, in main(), never at import.
+
+Exit codes (README, "Command line"): 0 ok, 1 warning, 2 findings (`scan`, `check`) or invalid
+configuration (the other commands), 3 error, 64 usage error, 130 interrupted.
+"""
 
 from __future__ import annotations
 
@@ -8,36 +12,55 @@ import os
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from flowcheck import __version__
-from flowcheck.errors import ConfigError, FlowcheckError
+from flowcheck.cli_output import (
+    EXIT_CONFIG,
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_WARN,
+    print_json,
+    report_error,
+)
+from flowcheck.cli_parser import Handler, build_parser
+from flowcheck.errors import ConfigError, FlowcheckError, UsageError
 from flowcheck.logsetup import configure_logging
 from flowcheck.settings import Settings
 from flowcheck.settings_sources import load_settings
 
 log = logging.getLogger("flowcheck")
 
-EXIT_OK, EXIT_WARN, EXIT_CONFIG, EXIT_ERROR = 0, 1, 2, 3
+EXIT_UNHEALTHY = 1  # what a container health check expects (2 is reserved there)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def _settings(args: argparse.Namespace, *, serving: bool = False) -> Settings:
     settings = load_settings(
         env_file(args),
         transport=getattr(args, "transport", None),
         server_host=getattr(args, "host", None),
         server_port=getattr(args, "port", None),
     )
-    level = "DEBUG" if settings.debug else settings.log_level
     secrets = [t.get_secret_value() for t in settings.auth_token] + [
         key.get_secret_value()
         for key in (settings.anthropic_api_key, settings.openai_api_key, settings.github_token)
         if key is not None
     ]
+    level = _log_level(settings, serving=serving, verbose=args.verbose)
     configure_logging(level, settings.log_format, secrets)
     return settings
+
+
+def _log_level(settings: Settings, *, serving: bool, verbose: bool) -> str:
+    """The server logs at the configured level; the other commands print their result and
+    keep stderr to warnings and errors unless -v asks for INFO (or DEBUG with FLOWCHECK_DEBUG)."""
+    configured = logging.DEBUG if settings.debug else logging.getLevelName(settings.log_level)
+    if serving:
+        return logging.getLevelName(configured)
+    level = min(configured, logging.INFO) if verbose else max(configured, logging.WARNING)
+    return logging.getLevelName(level)
 
 
 def env_file(args: argparse.Namespace) -> Path | None:
@@ -49,7 +72,7 @@ def env_file(args: argparse.Namespace) -> Path | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from flowcheck.serve import serve
 
-    return serve(_settings(args))
+    return serve(_settings(args, serving=True))
 
 
 def cmd_healthcheck(args: argparse.Namespace) -> int:
@@ -59,11 +82,15 @@ def cmd_healthcheck(args: argparse.Namespace) -> int:
         url = f"http://127.0.0.1:{port}/healthz"
     try:
         with urllib.request.urlopen(url, timeout=args.timeout) as response:  # noqa: S310
-            healthy = response.status == 200
+            status = int(response.status)
     except (urllib.error.URLError, OSError) as exc:
-        print(f"flowcheck healthcheck: {url} did not answer: {exc}", file=sys.stderr)
-        return 1
-    return EXIT_OK if healthy else 1
+        failure = FlowcheckError(
+            f"healthcheck: {url} did not answer: {exc}; start the server, or pass its --url"
+        )
+        return report_error(failure, EXIT_UNHEALTHY, as_json=args.json)
+    if args.json:
+        print_json({"url": url, "status": status, "healthy": status == 200})
+    return EXIT_OK if status == 200 else EXIT_UNHEALTHY
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -77,7 +104,12 @@ def cmd_config(args: argparse.Namespace) -> int:
 
     if args.config_command == "env":
         return run_config(None, args)  # documents defaults; needs no valid configuration
-    return run_config(_settings(args), args)
+    settings = _settings(args)
+    if args.config_command == "check":
+        problems = settings.serving_problems()  # the same as `flowcheck serve` would refuse
+        if problems:
+            raise ConfigError(problems)
+    return run_config(settings, args)
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -105,6 +137,10 @@ def cmd_hooks(args: argparse.Namespace) -> int:
     action = hooks.install if args.hooks_command == "install" else hooks.uninstall
     touched = action(repo)
     verb = "installed" if args.hooks_command == "install" else "removed"
+    if args.json:
+        hooks_dir = str(hooks.hooks_dir(repo))
+        print_json({"hooks_dir": hooks_dir, verb: [str(path) for path in touched]})
+        return EXIT_OK
     for path in touched:
         print(f"{verb} {path}")
     if not touched:
@@ -113,9 +149,14 @@ def cmd_hooks(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from flowcheck.history import index_command
+    from flowcheck.history import DEFAULT_INDEX_LIMIT, index_command, index_repository
 
-    return index_command(args.path, _settings(args).effective_index_path, args.full)
+    index_path = _settings(args).effective_index_path
+    if not args.json:
+        return index_command(args.path, index_path, args.full)
+    limit = None if args.full else DEFAULT_INDEX_LIMIT
+    print_json(index_repository(Path(args.path), index_path, limit).model_dump())
+    return EXIT_OK
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -132,151 +173,56 @@ def cmd_audit(args: argparse.Namespace) -> int:
             user=os.environ.get("USER", "unknown"),
             repo_path=str(Path(args.path).resolve()),
         )
+        if args.json:
+            print_json({"recorded": f"hook:{args.hook}", "audit_log": str(path)})
         return EXIT_OK
     problems = verify(path)
-    for problem in problems:
-        print(problem)
-    if not problems:
-        print(f"{path}: {scan(path).count} entries, chain intact")
-    return 1 if problems else EXIT_OK
+    entries = scan(path).count
+    if args.json:
+        intact = not problems
+        print_json(
+            {"audit_log": str(path), "entries": entries, "intact": intact, "problems": problems}
+        )
+    elif problems:
+        print("\n".join(problems))
+    else:
+        print(f"{path}: {entries} entries, chain intact")
+    return EXIT_WARN if problems else EXIT_OK
 
 
-def _repository_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("path", nargs="?", default=".", help="repository (default: .)")
-
-
-_ENV_FILE_HELP = (
-    "read settings from this KEY=value file too (below the environment); "
-    "no .env is ever read implicitly"
-)
-
-
-def _env_file_option(parser: argparse.ArgumentParser, default: object) -> None:
-    parser.add_argument(
-        "--env-file", type=Path, metavar="PATH", default=default, help=_ENV_FILE_HELP
-    )
-
-
-def _command(
-    commands: argparse._SubParsersAction[argparse.ArgumentParser], name: str, **kwargs: Any
-) -> argparse.ArgumentParser:
-    """A subcommand that also accepts the global --env-file, wherever it is written."""
-    parser = commands.add_parser(name, **kwargs)
-    _env_file_option(parser, argparse.SUPPRESS)  # SUPPRESS: do not reset the global value
-    return parser
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="flowcheck", description="Git hygiene and security checks for AI coding agents."
-    )
-    _env_file_option(parser, None)
-    parser.add_argument("--version", "-v", action="version", version=f"FlowCheck {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    serve = _command(commands, "serve", help="run the MCP server")
-    serve.add_argument(
-        "--transport", choices=["stdio", "http"], help="default: FLOWCHECK_TRANSPORT"
-    )
-    serve.add_argument("--host", help="HTTP bind address (default: FLOWCHECK_SERVER_HOST)")
-    serve.add_argument("--port", type=int, help="HTTP port (default: FLOWCHECK_SERVER_PORT)")
-    serve.set_defaults(handler=cmd_serve)
-
-    health = _command(commands, "healthcheck", help="exit 0 when the server's /healthz answers")
-    health.add_argument("--url", help="default: http://127.0.0.1:<FLOWCHECK_SERVER_PORT>/healthz")
-    health.add_argument("--timeout", type=float, default=3.0, help="seconds (default 3)")
-    health.set_defaults(handler=cmd_healthcheck)
-
-    check = _command(
-        commands,
-        "check",
-        help="report a repository's flow state",
-        description="Exit codes: 0 ok, 1 warning or danger, 2 security findings "
-        "or invalid configuration, 3 error.",
-    )
-    _repository_argument(check)
-    check.add_argument("--json", action="store_true", help="print the get_flow_state result")
-    check.add_argument(
-        "--strict",
-        "-s",
-        action="store_true",
-        help="treat config warnings (malformed rule files) as errors",
-    )
-    check.set_defaults(handler=cmd_check)
-
-    config = _command(commands, "config", help="validate or print the configuration")
-    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    _command(config_commands, "check", help="validate; exit 0 or 2")
-    show = _command(config_commands, "show", help="effective configuration and sources")
-    show.add_argument("--json", action="store_true")
-    env = _command(config_commands, "env", help="every variable with default and description")
-    env.add_argument("--format", choices=["markdown", "dotenv"], default="markdown")
-    config.set_defaults(handler=cmd_config)
-
-    scan = _command(
-        commands,
-        "scan",
-        help="scan changes (or stdin) for secrets, personal data and prompt injection",
-        description="Exit codes: 0 clean, 2 findings, 3 error.",
-    )
-    scan.add_argument(
-        "target",
-        nargs="?",
-        default=".",
-        metavar="PATH|-",
-        help="repository (default: .), or - for text on stdin",
-    )
-    scan.add_argument("--staged", action="store_true", help="only what the next commit contains")
-    scan.add_argument("--json", action="store_true", help="findings as JSON")
-    scan.add_argument("--redact", action="store_true", help="with -: print stdin redacted")
-    scan.set_defaults(handler=cmd_scan)
-
-    hooks = _command(
-        commands,
-        "hooks",
-        help="install or remove FlowCheck's git hooks (pre-commit scan, post-commit index)",
-    )
-    hooks_commands = hooks.add_subparsers(dest="hooks_command", metavar="ACTION", required=True)
-    for action in ("install", "uninstall"):
-        hook = _command(hooks_commands, action, help=f"{action} FlowCheck's git hooks")
-        _repository_argument(hook)
-    hooks.set_defaults(handler=cmd_hooks)
-
-    index = _command(commands, "index", help="index a repository's commits for search_history")
-    _repository_argument(index)
-    index.add_argument(
-        "--full",
-        action="store_true",
-        help="index every commit reachable from HEAD, not only the newest 1,000",
-    )
-    index.set_defaults(handler=cmd_index)
-
-    audit = _command(commands, "audit", help="check the audit trail")
-    audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    _command(audit_commands, "verify", help="exit 0 when the hash chain is intact, else 1")
-    bypass = _command(audit_commands, "bypass", help="record a hook bypass (used by the hooks)")
-    bypass.add_argument("--hook", required=True, help="the hook that was bypassed")
-    _repository_argument(bypass)
-    audit.set_defaults(handler=cmd_audit)
-    return parser
+HANDLERS: dict[str, Handler] = {
+    "serve": cmd_serve,
+    "healthcheck": cmd_healthcheck,
+    "check": cmd_check,
+    "config": cmd_config,
+    "scan": cmd_scan,
+    "hooks": cmd_hooks,
+    "index": cmd_index,
+    "audit": cmd_audit,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Callable[[argparse.Namespace], int] | None = getattr(args, "handler", None)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in arguments  # known before parsing, so a usage error is JSON too
+    parser = build_parser(HANDLERS)
+    try:
+        args = parser.parse_args(arguments)
+    except UsageError as exc:
+        return report_error(exc, EXIT_USAGE, as_json=as_json)
+    handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
+        if args.verbose:  # `flowcheck -v` alone printed the version before -v meant --verbose
+            print(f"FlowCheck {__version__}")
+            return EXIT_OK
         parser.print_help(sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_USAGE
     try:
         return handler(args)
     except ConfigError as exc:
-        for problem in exc.problems:
-            print(f"flowcheck: invalid configuration: {problem}", file=sys.stderr)
-        return EXIT_CONFIG
+        return report_error(exc, getattr(args, "config_exit", EXIT_CONFIG), as_json=as_json)
     except FlowcheckError as exc:
-        print(f"flowcheck: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+        return report_error(exc, EXIT_ERROR, as_json=as_json)
     except KeyboardInterrupt:
         return 130
 
@@ -284,7 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def server_main() -> int:
     """`flowcheck-server`: the same as `flowcheck serve`."""
     argv = sys.argv[1:]
-    if argv and argv[0] in ("--version", "-v"):
+    if argv and argv[0] in ("--version", "-V", "-v"):
         return main(argv)
     return main(["serve", *argv])
 

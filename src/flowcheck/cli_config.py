@@ -3,31 +3,76 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from pydantic.fields import FieldInfo
 
+from flowcheck.cli_output import print_json
 from flowcheck.settings import Settings
 from flowcheck.settings_sources import describe, env_names, is_secret
 
 
 def run_config(settings: Settings | None, args: argparse.Namespace) -> int:
     if args.config_command == "env":
-        print(render_env(args.format), end="")
+        if args.json:
+            print_json(env_rows())
+        else:
+            print(render_env(args.format), end="")
     elif args.config_command == "show":
         assert settings is not None
-        rows = describe(settings, getattr(args, "env_file", None))
-        if args.json:
-            print(json.dumps(rows, indent=2))
-        else:
-            width = max(len(row["variable"]) for row in rows)
-            for row in rows:
-                print(f"{row['variable']:<{width}}  {_display(row['value'])}  ({row['source']})")
+        _show(settings, args)
     else:
-        print("configuration is valid")
+        assert settings is not None
+        if args.json:
+            print_json({"valid": True, "serve_transport": settings.transport})
+        else:
+            transport = settings.transport
+            print(f"configuration is valid, for `flowcheck serve --transport {transport}` too")
     return 0
+
+
+# Paths left unset default to a place under FLOWCHECK_STORAGE_PATH; `config show` prints where.
+DERIVED_PATHS = {
+    "rules_path": "effective_rules_path",
+    "semantic_index_path": "effective_index_path",
+    "audit_log_path": "effective_audit_log_path",
+}
+
+
+def _show(settings: Settings, args: argparse.Namespace) -> None:
+    """Each setting's value and source, and `effective`, the value FlowCheck uses: for an unset
+    path derived from FLOWCHECK_STORAGE_PATH, the path under it."""
+    rows = describe(settings, getattr(args, "env_file", None))
+    for row in rows:
+        derived = DERIVED_PATHS.get(row["name"]) if row["value"] is None else None
+        row["effective"] = str(getattr(settings, derived)) if derived else row["value"]
+    if args.json:
+        print_json(rows)
+        return
+    width = max(len(row["variable"]) for row in rows)
+    for row in rows:
+        source = row["source"]
+        if row["effective"] != row["value"]:
+            source += f": <storage>/{Path(row['effective']).name}"
+        print(f"{row['variable']:<{width}}  {_display(row['effective'])}  ({source})")
+
+
+def env_rows() -> list[dict[str, Any]]:
+    """`config env --json`: every variable, its other names, default and description."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        primary, *aliases = env_names(name, field)
+        rows.append(
+            {
+                "variable": primary,
+                "aliases": aliases,
+                "secret": is_secret(field),
+                "default": default_text(field),
+                "description": field.description,
+            }
+        )
+    return rows
 
 
 def default_text(field: FieldInfo) -> str:

@@ -31,3 +31,11 @@ class StorageError(FlowcheckError):
 
 class DeadlineError(FlowcheckError):
     """A tool call did not finish within FLOWCHECK_TOOL_TIMEOUT."""
+
+
+class UsageError(FlowcheckError):
+    """A command line argparse rejects: unknown command, missing or bad argument (exit 64)."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        self.usage = usage
+        super().__init__(message)

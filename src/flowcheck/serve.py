@@ -13,7 +13,7 @@ from pathlib import Path
 import anyio
 
 from flowcheck import __version__, mcp_compat
-from flowcheck.errors import StorageError
+from flowcheck.errors import ConfigError, StorageError
 from flowcheck.git.runner import trusting
 from flowcheck.settings import Settings
 from flowcheck.storage import ensure_storage
@@ -27,8 +27,12 @@ STARTUP_FAILURE = 3
 
 
 def serve(settings: Settings) -> int:
-    """Serve until the transport closes; 2 when the state directory is not writable (checked
-    first on both transports, so a bad /data fails at start, not at the first tool call)."""
+    """Serve until the transport closes. ConfigError when the settings cannot serve (HTTP
+    without roots or token); 2 when the state directory is not writable (checked on both
+    transports, so a bad /data fails at start, not at the first tool call)."""
+    problems = settings.serving_problems()
+    if problems:
+        raise ConfigError(problems)
     try:
         ensure_storage(settings.storage_path)
     except StorageError as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -263,20 +263,28 @@ class Settings(BaseSettings):
             return value.rstrip("/")
         raise ValueError("must be an https URL (plain http only on loopback): API keys go there")
 
-    @model_validator(mode="after")
-    def _check_combination(self) -> Settings:
-        if self.transport == "http" and not self.allowed_roots:
-            raise ValueError(
+    def serving_problems(self) -> list[str]:
+        """What stops `flowcheck serve` on this transport, one line each.
+
+        Checked when the server starts (and by `flowcheck config check`), not when the settings
+        are built: the other commands never listen, and the images set FLOWCHECK_TRANSPORT=http
+        and FLOWCHECK_SERVER_HOST=0.0.0.0 for every command they run.
+        """
+        if self.transport != "http":
+            return []
+        problems = []
+        if not self.allowed_roots:
+            problems.append(
                 "FLOWCHECK_ALLOWED_ROOTS is required in HTTP mode: set it to the directories "
                 "holding the repositories the server may read"
             )
-        if self.transport == "http" and self.needs_token and not self.auth_token:
-            raise ValueError(
+        if self.needs_token and not self.auth_token:
+            problems.append(
                 f"FLOWCHECK_AUTH_TOKEN is required to serve HTTP on {self.server_host}: set "
                 "FLOWCHECK_AUTH_TOKEN or FLOWCHECK_AUTH_TOKEN_FILE, bind 127.0.0.1, or set "
                 "FLOWCHECK_ALLOW_UNAUTHENTICATED=true"
             )
-        return self
+        return problems
 
     @property
     def is_loopback(self) -> bool:

@@ -353,7 +353,7 @@ def test_a_dotenv_cannot_raise_the_log_level_or_change_its_format(
     repo = hostile_repo(
         make_repo, "FLOWCHECK_DEBUG=true\nFLOWCHECK_LOG_LEVEL=DEBUG\nFLOWCHECK_LOG_FORMAT=json\n"
     )
-    done = run_cli(["scan", "."], repo, operator_env(isolated_environment))
+    done = run_cli(["scan", "-v", "."], repo, operator_env(isolated_environment))
     assert done.returncode == 0
     (line,) = done.stderr.splitlines()
     assert " INFO flowcheck.guardian.service: scan " in line and not line.startswith("{")

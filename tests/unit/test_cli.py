@@ -26,8 +26,8 @@ def test_version_on_every_entry_point() -> None:
         assert done.stdout == "FlowCheck 0.5.0\n", argv
 
 
-def test_no_command_prints_help_and_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([]) == 2
+def test_no_command_prints_help_and_exits_64(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 64
     assert "usage: flowcheck" in capsys.readouterr().err
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
+from flowcheck.cli_output import print_json, report_error
 from flowcheck.errors import FlowcheckError
 from flowcheck.git.repo import hook_index_file, resolve_repository
 from flowcheck.guardian.models import Finding
@@ -34,13 +35,14 @@ def scan_command(
 ) -> int:
     """Scan a repository's changes (only the staged ones with ``staged``) or, for ``-``, the
     text on stdin; ``redact`` prints stdin back with every finding replaced by its token."""
+    redacted: str | None = None
     try:
         rules = load_rules(rules_path)
         if target == "-":
             text = stdin.read()
             report = scan_text_report(text, rules)
             if redact:
-                stdout.write(sanitize(text, rules).sanitized_text)
+                redacted = sanitize(text, rules).sanitized_text
         else:
             repo = resolve_repository(target, allowed_roots=[], default=None)
             if staged:
@@ -49,11 +51,15 @@ def scan_command(
             else:
                 report = scan_changes(repo, "all", rules)
     except FlowcheckError as exc:
-        stderr.write(f"flowcheck: {exc}\n")
-        return EXIT_ERROR
+        return report_error(exc, EXIT_ERROR, as_json=as_json, stdout=stdout, stderr=stderr)
     if as_json:
-        stdout.write(report.model_dump_json(indent=2) + "\n")
-    elif not (redact and target == "-"):
+        result: dict[str, object] = report.model_dump(mode="json")
+        if redacted is not None:
+            result["redacted_text"] = redacted
+        print_json(result, stdout)
+    elif redacted is not None:
+        stdout.write(redacted)
+    else:
         stdout.writelines(_human(f) + "\n" for f in report.findings)
         if report.truncated:
             unlisted = report.summary.total - len(report.findings)

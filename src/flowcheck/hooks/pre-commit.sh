@@ -14,10 +14,9 @@ flowcheck_python=@PYTHON@
 flowcheck_package=@PACKAGE@
 
 # -P and PYTHONPATH: the recorded package, never a flowcheck/ directory in the repository.
-# The commit output shows the findings, not FlowCheck's INFO log, unless the operator asks.
+# The commit output shows the findings: without -v the CLI logs only warnings and errors.
 flowcheck() {
-    FLOWCHECK_LOG_LEVEL="${FLOWCHECK_LOG_LEVEL:-WARNING}" PYTHONPATH="$flowcheck_package" \
-        "$flowcheck_python" -P -m flowcheck "$@"
+    PYTHONPATH="$flowcheck_package" "$flowcheck_python" -P -m flowcheck "$@"
 }
 
 fail() {
