@@ -5,6 +5,19 @@ external diff or textconv programs, a pager or a GPG program, and git would run 
 `status` or `diff`. Every call here overrides those settings through GIT_CONFIG_COUNT /
 GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n, which beat every config file like `-c` does but take a
 key verbatim (a driver named `a=b` would be split by `-c`).
+
+Submodules are the exception those overrides cannot reach: git clears GIT_CONFIG_* for every
+child git it starts inside a submodule, and that child obeys the submodule's own config
+(`.git/modules/<name>/config`, e.g. `diff.external`). So no command here may start one:
+- `diff`, `log`, `show` get `--submodule=short` (a moved submodule is one "Subproject commit"
+  line, never `--submodule=diff|log`, which run git inside it) and `diff.submodule=short`;
+- `status` and `diff` get `--ignore-submodules=dirty`: the recorded commit is compared from the
+  superproject's own object store, never with a `git status` inside the submodule (it beats
+  `submodule.<name>.ignore` and `diff.ignoreSubmodules`);
+- `status.submoduleSummary=false` (long-format status would run `git submodule summary`),
+  `submodule.recurse=false` and `fetch.recurseSubmodules=false` switch off the remaining
+  recursion; no command here takes `--recurse-submodules`, and `ls-files`, `rev-parse`,
+  `rev-list`, `merge-base`, `for-each-ref`, `config` and `remote` never enter a submodule.
 """
 
 from __future__ import annotations
@@ -20,6 +33,11 @@ _NEUTRAL_CONFIG = (
     ("core.fsmonitor", "false"),
     ("core.pager", "cat"),
     ("log.showSignature", "false"),
+    # Submodule recursion: see the module docstring.
+    ("diff.submodule", "short"),
+    ("status.submoduleSummary", "false"),
+    ("submodule.recurse", "false"),
+    ("fetch.recurseSubmodules", "false"),
 )
 # For commands that read the working tree: `git diff` and `git status` refresh the index and
 # then run the repository's post-index-change hook. (Ref-only commands keep the real
@@ -84,7 +102,7 @@ def run_git(
     subcommand, *rest = args
     argv = ["git", "-C", str(repo), subcommand]
     if subcommand in _DIFF_COMMANDS:
-        argv += ["--no-ext-diff", "--no-textconv"]
+        argv += ["--no-ext-diff", "--no-textconv", "--submodule=short"]
     if subcommand in _SUBMODULE_COMMANDS:
         argv += ["--ignore-submodules=dirty"]
     argv += rest
