@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 
 from flowcheck.errors import RepoAccessError
 from flowcheck.git.runner import GitExitError, run_git
+
+_ALTERNATES_DEPTH = 5
+_ALTERNATES_MAX_BYTES = 1 << 16
 
 
 def resolve_repository(
@@ -22,20 +26,28 @@ def resolve_repository(
     roots = [_checked_root(root) for root in allowed_roots]
     candidate = _candidate(path, default)
     real = Path(os.path.realpath(candidate))
+    # Confinement first: outside the roots, an existing and a missing path get the same answer.
+    _require_inside(real, roots, what=f"repository path {candidate}")
     if not real.exists():
         raise RepoAccessError(
             f"repository path {candidate} does not exist; pass an existing directory"
         )
-    _require_inside(real, roots, what=f"repository path {candidate}")
     if ".git" in real.parts:
         raise RepoAccessError(
             f"repository path {candidate} points into a .git directory; "
             "pass the working tree instead"
         )
-    top, git_dir = _git_locations(real, candidate)
+    top, common_dir, worktree_dir = _git_locations(real, candidate)
     enclosing = f"{candidate} is not a git repository itself; its enclosing repository {top}"
     _require_inside(top, roots, what=enclosing)
-    _require_inside(git_dir, roots, what=f"the git directory {git_dir} of {top}")
+    # git reads both: the common directory (objects, refs, config) and a linked worktree's
+    # own directory (HEAD, index, config.worktree), which a `.git` file may place anywhere.
+    for git_dir in dict.fromkeys((common_dir, worktree_dir)):
+        _require_inside(git_dir, roots, what=f"the git directory {git_dir} of {top}")
+    if roots:
+        for store in borrowed_object_stores(common_dir / "objects"):
+            what = f"the object store {store} that {top} borrows (objects/info/alternates)"
+            _require_inside(store, roots, what=what)
     return top
 
 
@@ -73,18 +85,65 @@ def _require_inside(real: Path, roots: Sequence[Path], *, what: str) -> None:
         )
 
 
-def _git_locations(real: Path, candidate: Path) -> tuple[Path, Path]:
+def borrowed_object_stores(objects: Path) -> list[Path]:
+    """Every object directory git would read besides `objects`: its alternates, theirs, and
+    so on (git follows five levels), as real paths. A listing that is a link is reported as
+    where it points."""
+    found: list[Path] = []
+    pending = [(objects, 0)]
+    while pending:
+        store, depth = pending.pop()
+        listing = store / "info" / "alternates"
+        real = Path(os.path.realpath(listing))
+        if real != listing:
+            found.append(real)
+        for line in _alternates_lines(listing) if depth < _ALTERNATES_DEPTH else []:
+            borrowed = Path(os.path.realpath(store / line))
+            if borrowed not in found:
+                found.append(borrowed)
+                pending.append((borrowed, depth + 1))
+    return found
+
+
+def _alternates_lines(listing: Path) -> list[str]:
+    try:
+        descriptor = os.open(listing, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError:
+        return []  # no alternates: the common case
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return []  # a FIFO or device: never wait on it
+        raw = handle.read(_ALTERNATES_MAX_BYTES)
+    lines = os.fsdecode(raw).splitlines()
+    return [_unquoted(line.strip()) for line in lines if line.strip() and line[0] != "#"]
+
+
+def _unquoted(line: str) -> str:
+    """git C-quotes an alternate that starts with a double quote."""
+    if len(line) > 1 and line[0] == line[-1] == '"':
+        return line[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
+    return line
+
+
+def _git_locations(real: Path, candidate: Path) -> tuple[Path, Path, Path]:
     try:
         output = run_git(
-            real, "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"
+            real,
+            "rev-parse",
+            "--path-format=absolute",
+            "--show-toplevel",
+            "--git-common-dir",
+            "--absolute-git-dir",
         )
     except GitExitError as error:
         raise RepoAccessError(
             f"{candidate} is not a git repository working tree; pass the path of a checked-out "
             f"repository (git said: {error.stderr})"
         ) from error
-    top, git_dir = os.fsdecode(output).splitlines()[:2]
-    return Path(os.path.realpath(top)), Path(os.path.realpath(git_dir))
+    top, common_dir, worktree_dir = (
+        Path(os.path.realpath(found)) for found in os.fsdecode(output).splitlines()[:3]
+    )
+    return top, common_dir, worktree_dir
 
 
 def hook_index_file(top: Path) -> Path | None:
