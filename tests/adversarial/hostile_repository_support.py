@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -91,7 +92,7 @@ def run_every_entry_point(
     storage = repo.parent / "flowcheck-storage"
     outcomes = Outcomes()
     for name, call in _tool_calls(repo, allowed, storage):
-        outcomes.answers[name] = _answer(call)
+        outcomes.answers[name] = call()
         _assert_not_run(tripwire, name)
     environment = _cli_environment(allowed, storage)
     for command in _CLI_EXITS:
@@ -110,9 +111,8 @@ def _assert_not_run(tripwire: Tripwire, entry_point: str) -> None:
     )
 
 
-def _tool_calls(
-    repo: Path, roots: list[Path], storage: Path
-) -> Iterator[tuple[str, Callable[[], Any]]]:
+def repository_tools(roots: list[Path], storage: Path) -> dict[str, Callable[..., Any]]:
+    """Every MCP tool that takes a repo_path, built as the server builds them."""
     settings = Settings(
         allowed_roots=roots,
         storage_path=storage,
@@ -125,24 +125,26 @@ def _tool_calls(
         *history.tools(settings, rules),
         *intent.tools(settings, rules),
     ]
-    tool = {spec.fn.__name__: spec.fn for spec in specs}
-    where = {"repo_path": str(repo)}
-    yield "get_flow_state", lambda: tool["get_flow_state"](**where)
-    yield "get_recommendations", lambda: tool["get_recommendations"](**where)
-    yield "set_rules", lambda: tool["set_rules"]({"max_behind_main": 12}, "repo", **where)
-    for scope in ("all", "staged", "unstaged", "untracked"):
-        yield f"scan_changes {scope}", _scan(tool["scan_changes"], where, scope)
-    yield "search_history", lambda: tool["search_history"]("initial", **where)
-    yield "verify_intent", lambda: tool["verify_intent"]("7", **where)
+    return {spec.fn.__name__: spec.fn for spec in specs if spec.fn.__name__ in TOOL_ARGUMENTS}
 
 
-def _scan(scan: Callable[..., Any], where: dict[str, str], scope: str) -> Callable[[], Any]:
-    return lambda: scan(scope=scope, **where)
+# The arguments besides repo_path each tool is called with.
+TOOL_ARGUMENTS: dict[str, dict[str, Any]] = {
+    "get_flow_state": {},
+    "get_recommendations": {},
+    "set_rules": {"rules": {"max_behind_main": 12}, "scope": "repo"},
+    "scan_changes": {"scope": "all"},
+    "search_history": {"query": "initial"},
+    "verify_intent": {"ticket_id": "7"},
+}
 
 
-def _answer(call: Callable[[], Any]) -> str:
+def answer(tool: Callable[..., Any], **arguments: Any) -> str:
+    """The tool's result type name, or "error: <text>" for a FlowcheckError; any other
+    exception, or a result the server could not send as JSON, propagates."""
+
     async def run() -> Any:
-        return await call()
+        return await tool(**arguments)
 
     try:
         result = anyio.run(run)
@@ -150,6 +152,17 @@ def _answer(call: Callable[[], Any]) -> str:
         return f"error: {error}"
     result.model_dump_json()  # what the server sends must serialise
     return type(result).__name__
+
+
+def _tool_calls(
+    repo: Path, roots: list[Path], storage: Path
+) -> Iterator[tuple[str, Callable[[], str]]]:
+    tools = repository_tools(roots, storage)
+    for name, arguments in TOOL_ARGUMENTS.items():
+        scopes = ("all", "staged", "unstaged", "untracked") if name == "scan_changes" else ("",)
+        for scope in scopes:
+            given = {**arguments, **({"scope": scope} if scope else {}), "repo_path": str(repo)}
+            yield f"{name} {scope}".strip(), partial(answer, tools[name], **given)
 
 
 def _cli_environment(roots: list[Path], storage: Path) -> dict[str, str]:

@@ -513,6 +513,35 @@ def test_a_rules_file_linking_out_of_the_repository_is_never_copied(
     assert "registry.example" not in str(outcomes.answers)
 
 
+def test_a_rules_file_with_thresholds_beyond_float_range_disables_nothing(
+    repo: Path, tripwire: Tripwire
+) -> None:
+    """Hostile repository, out-of-range thresholds in .flowcheck.json: values beyond their
+    documented maximum (an integer beyond float range included) are ignored with a warning,
+    and every tool, CLI command and hook keeps working.
+
+    Issue 8 (low): every flow tool failed once such a value was in effect.
+    """
+    (repo / ".flowcheck.json").write_text(
+        f'{{"max_lines_uncommitted": {10**400}, "max_minutes_without_commit": {2**1024}, '
+        '"danger_factor": 1e308}'
+    )
+    outcomes = run_every_entry_point(repo, tripwire)
+    assert outcomes.errors() == {}
+    assert outcomes.answers["flowcheck check"] == "exit 0"
+
+
+@pytest.mark.parametrize("name", [".flowcheck.toml", ".flowcheck.json", ".flowcheckignore"])
+def test_rules_and_ignore_files_that_are_fifos_never_block(
+    repo: Path, tripwire: Tripwire, name: str
+) -> None:
+    """Hostile repository, FIFO as a rules or ignore file: no entry point opens it and waits,
+    and set_rules replaces it with a regular file."""
+    os.mkfifo(repo / name)
+    outcomes = run_every_entry_point(repo, tripwire)
+    assert outcomes.errors() == {}
+
+
 def test_a_flowcheckignore_linking_outside_is_not_quoted(
     repo: Path, tripwire: Tripwire, tmp_path: Path
 ) -> None:

@@ -12,6 +12,7 @@ from flowcheck.git.runner import GitExitError, run_git
 
 _ALTERNATES_DEPTH = 5
 _ALTERNATES_MAX_BYTES = 1 << 16
+_SHOWN_CHARS = 200
 
 
 def resolve_repository(
@@ -28,7 +29,7 @@ def resolve_repository(
     real = Path(os.path.realpath(candidate))
     # Confinement first: outside the roots, an existing and a missing path get the same answer.
     _require_inside(real, roots, what=f"repository path {candidate}")
-    if not real.exists():
+    if not _exists(real):
         raise RepoAccessError(
             f"repository path {candidate} does not exist; pass an existing directory"
         )
@@ -52,6 +53,11 @@ def resolve_repository(
 
 
 def _candidate(path: str | None, default: Path | None) -> Path:
+    if path and "\0" in path:
+        raise RepoAccessError(
+            f"repository path {path[:_SHOWN_CHARS]!r} contains a NUL byte, which no file name "
+            "can hold; pass the repository's directory"
+        )
     if path:
         return Path(path).expanduser()
     if default is None:
@@ -60,6 +66,13 @@ def _candidate(path: str | None, default: Path | None) -> Path:
             "pass repo_path or set FLOWCHECK_GIT_REPO_PATH"
         )
     return default
+
+
+def _exists(real: Path) -> bool:
+    try:
+        return real.exists()
+    except OSError:  # a name too long for the file system, for one: no such directory
+        return False
 
 
 def _checked_root(root: Path) -> Path:
