@@ -9,15 +9,17 @@ key verbatim (a driver named `a=b` would be split by `-c`).
 Submodules are the exception those overrides cannot reach: git clears GIT_CONFIG_* for every
 child git it starts inside a submodule, and that child obeys the submodule's own config
 (`.git/modules/<name>/config`, e.g. `diff.external`). So no command here may start one:
-- `diff`, `log`, `show` get `--submodule=short` (a moved submodule is one "Subproject commit"
-  line, never `--submodule=diff|log`, which run git inside it) and `diff.submodule=short`;
-- `status` and `diff` get `--ignore-submodules=dirty`: the recorded commit is compared from the
-  superproject's own object store, never with a `git status` inside the submodule (it beats
-  `submodule.<name>.ignore` and `diff.ignoreSubmodules`);
+- `diff`, `log` (also with `-p`) and `show` get `--submodule=short` (a moved submodule is one
+  "Subproject commit" line; `--submodule=diff|log` would run git inside it), backed by
+  `diff.submodule=short` for any diff a caller's options start;
+- `status` and `diff` get `--ignore-submodules=dirty`: only the submodule's checked-out commit
+  is compared (git reads its HEAD in-process), never through a `git status` inside it (the flag
+  beats `submodule.<name>.ignore` and `diff.ignoreSubmodules`);
 - `status.submoduleSummary=false` (long-format status would run `git submodule summary`),
   `submodule.recurse=false` and `fetch.recurseSubmodules=false` switch off the remaining
-  recursion; no command here takes `--recurse-submodules`, and `ls-files`, `rev-parse`,
-  `rev-list`, `merge-base`, `for-each-ref`, `config` and `remote` never enter a submodule.
+  recursion (`grep` would otherwise search submodules); `--recurse-submodules` (for `ls-files`
+  or `grep`) is refused as an argument, and `ls-files`, `rev-parse`, `rev-list`,
+  `merge-base`, `for-each-ref`, `hash-object`, `config` and `remote` never enter a submodule.
 """
 
 from __future__ import annotations
@@ -100,6 +102,9 @@ def run_git(
     if not args:
         raise GitError("run_git needs a git subcommand, e.g. run_git(repo, 'status')")
     subcommand, *rest = args
+    options = rest[: rest.index("--")] if "--" in rest else rest
+    if any(option.startswith("--recurse-submodules") for option in options):
+        raise GitError("run_git never recurses into submodules: their config runs programs")
     argv = ["git", "-C", str(repo), subcommand]
     if subcommand in _DIFF_COMMANDS:
         argv += ["--no-ext-diff", "--no-textconv", "--submodule=short"]
