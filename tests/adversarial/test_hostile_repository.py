@@ -4,8 +4,10 @@ and runs every entry point on it (tools, CLI commands, both hooks through a real
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+import stat
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -13,7 +15,12 @@ from pathlib import Path
 import pytest
 
 from tests.adversarial.conftest import Tripwire
-from tests.adversarial.hostile_repository_support import gate, run_every_entry_point, serving_fifo
+from tests.adversarial.hostile_repository_support import (
+    FLOWCHECK,
+    gate,
+    run_every_entry_point,
+    serving_fifo,
+)
 from tests.conftest import git
 
 MakeRepo = Callable[..., Path]
@@ -548,7 +555,7 @@ def test_a_flowcheckignore_linking_outside_is_not_quoted(
     """Hostile repository, .flowcheckignore symlink: an ignore file linking outside the
     repository is not used, and no entry point quotes the target's lines."""
     target = tmp_path / "private-notes"
-    target.write_text(f"[unclosed-{KEY}\n")
+    target.write_text(f"*.env\n[z-a]{KEY}\n")  # would hide leak.env, and be quoted as invalid
     (repo / ".flowcheckignore").symlink_to(target)
     (repo / "leak.env").write_text(f"aws = '{KEY}'\n")
     outcomes = run_every_entry_point(repo, tripwire)
@@ -583,6 +590,18 @@ def test_untracked_fifos_sockets_and_devices_never_block(
     assert outcomes.errors() == {}
 
 
+def test_untracked_character_devices_are_never_read(repo: Path, tripwire: Tripwire) -> None:
+    """Hostile repository, devices as untracked files: a character device node in the working
+    tree (an endless /dev/zero, a /dev/urandom) is skipped, never read, by every entry point."""
+    for name, minor in (("zero.txt", 5), ("random.txt", 9)):
+        try:
+            os.mknod(repo / name, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+        except PermissionError:
+            pytest.skip("creating a device node needs CAP_MKNOD")
+    outcomes = run_every_entry_point(repo, tripwire)
+    assert outcomes.errors() == {}
+
+
 def _newline_names() -> Iterator[str]:
     yield "line\nbreak.env"
     yield "tab\there.env"
@@ -600,6 +619,9 @@ def test_newlines_and_quotes_in_file_names_are_reported_exactly(
         git(repo, "add", name)
     outcomes = run_every_entry_point(repo, tripwire)
     assert outcomes.answers["flowcheck scan"] == "exit 2"
+    assert _finding_paths(repo) == sorted(
+        [*_newline_names(), *("untracked-" + name for name in _newline_names())]
+    )
 
 
 def test_nul_bytes_in_file_content_and_a_newline_branch_break_nothing(
@@ -633,6 +655,7 @@ def test_non_utf8_file_names_with_findings_keep_every_tool_working(
     outcomes = run_every_entry_point(repo, tripwire)
     assert outcomes.errors() == {}
     assert outcomes.answers["flowcheck scan --staged"] == "exit 2"
+    assert _finding_paths(repo) == ["loose-\\xff.env", "staged-\\xfe.env"]
 
 
 def test_a_non_utf8_branch_name_keeps_every_tool_working(repo: Path, tripwire: Tripwire) -> None:
@@ -782,6 +805,15 @@ def _program_settings(tripwire: Tripwire) -> dict[str, str]:
         "credential.helper": f"!{program}",
         "core.askPass": program,
     }
+
+
+def _finding_paths(repo: Path) -> list[str]:
+    """The paths `flowcheck scan --json` reports findings in."""
+    report = subprocess.run(
+        [str(FLOWCHECK), "scan", "--json", str(repo)],
+        capture_output=True, text=True, check=False,
+    )
+    return sorted({finding["path"] for finding in json.loads(report.stdout)})
 
 
 def _outside_repository(tmp_path: Path) -> Path:
