@@ -154,15 +154,38 @@ def answer(tool: Callable[..., Any], **arguments: Any) -> str:
     return type(result).__name__
 
 
+# Each tool call of run_every_entry_point: (entry point name, tool, scope or None).
+_TOOL_CALLS = [
+    (f"{name} {scope}" if scope else name, name, scope)
+    for name in TOOL_ARGUMENTS
+    for scope in (("all", "staged", "unstaged", "untracked") if name == "scan_changes" else (None,))
+]
+TOOL_ENTRY_POINTS = tuple(entry for entry, _, _ in _TOOL_CALLS)
+
+
+def outside_the_roots(what: str, root: Path) -> str:
+    """A tool's answer when `what` lies outside the single allowed root `root`."""
+    return (
+        f"error: {what} is outside the allowed roots ({root}); pass a repository inside one "
+        "of them or extend FLOWCHECK_ALLOWED_ROOTS"
+    )
+
+
+def assert_refused_everywhere(outcomes: Outcomes, what: str, root: Path) -> None:
+    """Every tool refused `what` as outside `root`, and so did `flowcheck check`."""
+    assert outcomes.errors() == {
+        entry: outside_the_roots(what, root) for entry in TOOL_ENTRY_POINTS
+    }
+    assert outcomes.answers["flowcheck check"] == "exit 3"
+
+
 def _tool_calls(
     repo: Path, roots: list[Path], storage: Path
 ) -> Iterator[tuple[str, Callable[[], str]]]:
     tools = repository_tools(roots, storage)
-    for name, arguments in TOOL_ARGUMENTS.items():
-        scopes = ("all", "staged", "unstaged", "untracked") if name == "scan_changes" else ("",)
-        for scope in scopes:
-            given = {**arguments, **({"scope": scope} if scope else {}), "repo_path": str(repo)}
-            yield f"{name} {scope}".strip(), partial(answer, tools[name], **given)
+    for entry, name, scope in _TOOL_CALLS:
+        given = {**TOOL_ARGUMENTS[name], **({"scope": scope} if scope else {})}
+        yield entry, partial(answer, tools[name], **given, repo_path=str(repo))
 
 
 def _cli_environment(roots: list[Path], storage: Path) -> dict[str, str]:

@@ -14,6 +14,7 @@ from tests.adversarial.hostile_repository_support import (
     FLOWCHECK,
     TOOL_ARGUMENTS,
     answer,
+    outside_the_roots,
     repository_tools,
 )
 from tests.conftest import git
@@ -27,13 +28,6 @@ def jail(tmp_path: Path) -> Path:
     root = tmp_path / "jail"
     root.mkdir()
     return root
-
-
-def outside_the_roots(what: str, root: Path) -> str:
-    return (
-        f"error: {what} is outside the allowed roots ({root}); pass a repository inside one "
-        "of them or extend FLOWCHECK_ALLOWED_ROOTS"
-    )
 
 
 def ask(tool: str, repo_path: str, root: Path) -> str:
