@@ -432,7 +432,7 @@ def test_core_worktree_outside_the_root_is_refused(
     elsewhere.mkdir()
     (elsewhere / "secret.txt").write_text(f"key = {KEY}\n")
     configure(jailed, {"core.worktree": str(elsewhere), "core.fsmonitor": str(gate(tripwire))})
-    outcomes = run_every_entry_point(jailed, tripwire, commit=False)
+    outcomes = run_every_entry_point(jailed, tripwire)
     what = f"{jailed} is not a git repository itself; its enclosing repository {elsewhere}"
     assert_refused_everywhere(outcomes, what, jailed.parent)
 
@@ -469,7 +469,7 @@ def test_worktree_git_directory_outside_the_root_is_refused(
     configure(jailed, {"extensions.worktreeConfig": "true"})
     worktree = jailed.parent / "wt"
     (worktree / ".git").write_text(f"gitdir: {moved}\n")
-    outcomes = run_every_entry_point(worktree, tripwire, commit=False)
+    outcomes = run_every_entry_point(worktree, tripwire)
     assert_refused_everywhere(outcomes, f"the git directory {moved} of {worktree}", jailed.parent)
 
 
@@ -482,7 +482,7 @@ def test_common_directory_outside_the_root_is_refused(
     git(outside, "worktree", "add", "-q", "-b", "side", str(jailed.parent / "wt"))
     configure(outside, {"core.fsmonitor": str(gate(tripwire))})
     worktree = jailed.parent / "wt"
-    outcomes = run_every_entry_point(worktree, tripwire, commit=False)
+    outcomes = run_every_entry_point(worktree, tripwire)
     what = f"the git directory {outside}/.git of {worktree}"
     assert_refused_everywhere(outcomes, what, jailed.parent)
 
@@ -701,6 +701,7 @@ def test_repository_location_variables_are_ignored(
         "GIT_CONFIG_GLOBAL": f"{other}/.git/config",
     }.items():
         monkeypatch.setenv(name, value)
+    # No commit: with GIT_DIR set, `git commit` itself commits into the other repository.
     run_every_entry_point(repo, tripwire, commit=False)
 
 
