@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import stat
 import subprocess
@@ -449,6 +450,27 @@ def test_alternates_outside_the_root_are_refused(
     (jailed / ".git/objects/info/alternates").write_text(f"{store}\n")
     outcomes = run_every_entry_point(jailed, tripwire)
     what = f"the object store {store} that {jailed} borrows (objects/info/alternates)"
+    assert_refused_everywhere(outcomes, what, jailed.parent)
+
+
+@pytest.mark.parametrize("entry", ["objects", "config", "objects/info/alternates"])
+def test_links_in_the_git_directory_to_outside_the_root_are_refused(
+    jailed: Path, tripwire: Tripwire, tmp_path: Path, entry: str
+) -> None:
+    """Hostile repository, links inside .git: a git directory whose objects, config or
+    alternates file is a link out of the allowed roots is refused by every tool and
+    `flowcheck check`, and the linked config's programs never run."""
+    outside = tmp_path / "outside-git"
+    shutil.copytree(jailed / ".git", outside)  # the same objects, so `git commit` still works
+    configure(jailed, {"core.fsmonitor": str(gate(tripwire))}, file=outside / "config")
+    (outside / "objects/info/alternates").write_text(f"{outside}/objects\n")
+    link = jailed / ".git" / entry
+    if link.is_dir():
+        shutil.rmtree(link)
+    link.unlink(missing_ok=True)
+    link.symlink_to(outside / entry)
+    outcomes = run_every_entry_point(jailed, tripwire)
+    what = f"the link {link} in the git directory of {jailed}"
     assert_refused_everywhere(outcomes, what, jailed.parent)
 
 

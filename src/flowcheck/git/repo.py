@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Sequence
 from pathlib import Path
 
 from flowcheck.errors import RepoAccessError
+from flowcheck.git.metadata import metadata_locations
 from flowcheck.git.runner import GitExitError, run_git
 
-_ALTERNATES_DEPTH = 5
-_ALTERNATES_MAX_BYTES = 1 << 16
 _SHOWN_CHARS = 200
 
 
@@ -41,14 +39,9 @@ def resolve_repository(
     top, common_dir, worktree_dir = _git_locations(real, candidate)
     enclosing = f"{candidate} is not a git repository itself; its enclosing repository {top}"
     _require_inside(top, roots, what=enclosing)
-    # git reads both: the common directory (objects, refs, config) and a linked worktree's
-    # own directory (HEAD, index, config.worktree), which a `.git` file may place anywhere.
-    for git_dir in dict.fromkeys((common_dir, worktree_dir)):
-        _require_inside(git_dir, roots, what=f"the git directory {git_dir} of {top}")
     if roots:
-        for store in borrowed_object_stores(common_dir / "objects"):
-            what = f"the object store {store} that {top} borrows (objects/info/alternates)"
-            _require_inside(store, roots, what=what)
+        for location, what in metadata_locations(top, common_dir, worktree_dir):
+            _require_inside(location, roots, what=what)
     return top
 
 
@@ -96,46 +89,6 @@ def _require_inside(real: Path, roots: Sequence[Path], *, what: str) -> None:
             f"{what} is outside the allowed roots ({listed}); pass a repository inside one of "
             "them or extend FLOWCHECK_ALLOWED_ROOTS"
         )
-
-
-def borrowed_object_stores(objects: Path) -> list[Path]:
-    """Every object directory git would read besides `objects`: its alternates, theirs, and
-    so on (git follows five levels), as real paths. A listing that is a link is reported as
-    where it points."""
-    found: list[Path] = []
-    pending = [(objects, 0)]
-    while pending:
-        store, depth = pending.pop()
-        listing = store / "info" / "alternates"
-        real = Path(os.path.realpath(listing))
-        if real != listing:
-            found.append(real)
-        for line in _alternates_lines(listing) if depth < _ALTERNATES_DEPTH else []:
-            borrowed = Path(os.path.realpath(store / line))
-            if borrowed not in found:
-                found.append(borrowed)
-                pending.append((borrowed, depth + 1))
-    return found
-
-
-def _alternates_lines(listing: Path) -> list[str]:
-    try:
-        descriptor = os.open(listing, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError:
-        return []  # no alternates: the common case
-    with os.fdopen(descriptor, "rb") as handle:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
-            return []  # a FIFO or device: never wait on it
-        raw = handle.read(_ALTERNATES_MAX_BYTES)
-    lines = os.fsdecode(raw).splitlines()
-    return [_unquoted(line.strip()) for line in lines if line.strip() and line[0] != "#"]
-
-
-def _unquoted(line: str) -> str:
-    """git C-quotes an alternate that starts with a double quote."""
-    if len(line) > 1 and line[0] == line[-1] == '"':
-        return line[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
-    return line
 
 
 def _git_locations(real: Path, candidate: Path) -> tuple[Path, Path, Path]:

@@ -201,3 +201,36 @@ def test_worktree_directory_outside_the_root_is_refused(root: Path, tmp_path: Pa
     assert refusal(str(root / "wt"), [root]) == outside(
         f"the git directory {moved} of {root}/wt", root
     )
+
+
+@pytest.mark.parametrize("entry", ["objects", "config", "refs", "objects/pack"])
+def test_links_in_the_git_directory_to_outside_the_root_are_refused(
+    root: Path, tmp_path: Path, entry: str
+) -> None:
+    """git reads through a link in .git as through the folder it names: another repository's
+    objects, refs or config outside the roots."""
+    outside = init_repo(tmp_path / "outside-repo") / ".git" / entry
+    repo = init_repo(root / "repo")
+    link = repo / ".git" / entry
+    moved = link.with_name(link.name + ".moved")
+    link.rename(moved)
+    link.symlink_to(outside)
+    assert refusal(str(repo), [root]) == link_outside(link, repo, root)
+    link.unlink()
+    link.symlink_to(moved)
+    assert resolve_repository(str(repo), allowed_roots=[root], default=None) == repo
+
+
+def test_an_alternates_file_linking_outside_is_never_read(root: Path, tmp_path: Path) -> None:
+    """Its lines would be quoted in the refusal: the link is refused as a link, unread."""
+    private = tmp_path / "private.txt"
+    private.write_text("root:secret-hash:0:0\n")
+    repo = init_repo(root / "repo")
+    (repo / ".git/objects/info/alternates").symlink_to(private)
+    message = refusal(str(repo), [root])
+    assert message == link_outside(repo / ".git/objects/info/alternates", repo, root)
+    assert "secret-hash" not in message
+
+
+def link_outside(link: Path, repo: Path, root: Path) -> str:
+    return outside(f"the link {link} in the git directory of {repo}", root)
