@@ -242,6 +242,8 @@ def _commit_through_hooks(repo: Path, environment: dict[str, str]) -> str:
     calls = _wait_for_calls(log, index_expected=committed.returncode == 0)
     assert "Traceback" not in committed.stderr, committed.stderr
     assert calls[0].startswith("scan --staged -> "), (calls, committed.stderr)
+    if committed.returncode == 0:  # the post-commit hook ran too
+        assert [call.split(" -> ")[0] for call in calls] == ["scan --staged", "index"], calls
     return f"commit exit {committed.returncode}; hooks ran {calls}"
 
 
