@@ -291,8 +291,8 @@ def test_a_filter_from_core_attributes_file_never_runs(repo: Path, tripwire: Tri
 
 
 def test_ssh_command_never_runs(repo: Path, tripwire: Tripwire) -> None:
-    """Hostile repository, core.sshCommand and GIT_SSH: with an ssh origin remote, no ssh
-    program the repository or environment names runs, through any tool, CLI command or hook."""
+    """Hostile repository, core.sshCommand and core.gitProxy: with an ssh origin remote, no
+    ssh or proxy program the repository names runs, through any tool, CLI command or hook."""
     program = str(gate(tripwire))
     git(repo, "remote", "add", "origin", "ssh://git@github.com/acme/widgets.git")
     configure(repo, {"core.sshCommand": program, "core.gitProxy": program})
@@ -592,8 +592,8 @@ def test_an_untracked_link_to_an_outside_secret_is_never_read(
 def test_untracked_fifos_sockets_and_devices_never_block(
     repo: Path, tripwire: Tripwire
 ) -> None:
-    """Hostile repository, FIFOs, sockets and devices as untracked files: no entry point
-    opens one and waits, or reads an endless device."""
+    """Hostile repository, FIFOs, sockets and links to devices as untracked files: no entry
+    point opens one and waits, or reads an endless device through a link."""
     os.mkfifo(repo / "pipe.txt")
     with socket.socket(socket.AF_UNIX) as listener:
         listener.bind(str(repo / "sock.txt"))
@@ -637,7 +637,7 @@ def test_newlines_and_quotes_in_file_names_are_reported_exactly(
     )
 
 
-def test_nul_bytes_in_file_content_and_a_newline_branch_break_nothing(
+def test_nul_bytes_in_content_and_control_characters_in_messages_break_nothing(
     repo: Path, tripwire: Tripwire
 ) -> None:
     """Hostile repository, NUL bytes: files holding NUL bytes (staged, unstaged, untracked)
