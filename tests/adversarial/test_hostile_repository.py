@@ -729,7 +729,12 @@ def test_repository_location_variables_are_ignored(
 
 def test_gitmodules_update_commands_never_run(make_repo: MakeRepo, tripwire: Tripwire) -> None:
     """Hostile repository, .gitmodules update=!command: a submodule whose `update` (and
-    `submodule.<name>.update` in config) is a shell command never has it run."""
+    `submodule.<name>.update` in config) is a shell command never has it run, and the
+    history tools keep working.
+
+    Found while writing the suite: git refuses such a .gitmodules when it diffs the
+    submodule, which failed search_history and `flowcheck index` for the whole repository.
+    """
     top = moved_submodule(
         make_repo,
         staged=True,
@@ -738,7 +743,11 @@ def test_gitmodules_update_commands_never_run(make_repo: MakeRepo, tripwire: Tri
     )
     git(top, "config", "--file", ".gitmodules", "submodule.sub.update", f"!{gate(tripwire)}")
     git(top, "add", ".gitmodules")
-    run_every_entry_point(top, tripwire)
+    git(top, "commit", "-q", "-m", "submodule update command")
+    git(top / "sub", "checkout", "-q", "main")
+    outcomes = run_every_entry_point(top, tripwire)
+    assert outcomes.errors() == {}
+    assert outcomes.answers["flowcheck index"] == "exit 0"
 
 
 def test_editor_and_merge_programs_never_run(repo: Path, tripwire: Tripwire) -> None:
