@@ -12,9 +12,10 @@ child git it starts inside a submodule, and that child obeys the submodule's own
 - `diff`, `log` (also with `-p`) and `show` get `--submodule=short` (a moved submodule is one
   "Subproject commit" line; `--submodule=diff|log` would run git inside it), backed by
   `diff.submodule=short` for any diff a caller's options start;
-- `status` and `diff` get `--ignore-submodules=dirty`: only the submodule's checked-out commit
-  is compared (git reads its HEAD in-process), never through a `git status` inside it (the flag
-  beats `submodule.<name>.ignore` and `diff.ignoreSubmodules`);
+- `status`, `diff`, `log` and `show` get `--ignore-submodules=dirty`: only a submodule's
+  checked-out commit is compared (git reads its HEAD in-process), never through a `git status`
+  inside it. The flag beats `submodule.<name>.ignore` and `diff.ignoreSubmodules`, so git never
+  parses a commit's .gitmodules either (one entry git rejects, `update = !command`, failed `log`);
 - `status.submoduleSummary=false` (long-format status would run `git submodule summary`),
   `submodule.recurse=false` and `fetch.recurseSubmodules=false` switch off the remaining
   recursion (`grep` would otherwise search submodules); `--recurse-submodules` (for `ls-files`
@@ -46,7 +47,7 @@ _NEUTRAL_CONFIG = (
 # hooksPath, which the hook installer asks for.)
 _WORKTREE_NEUTRAL_CONFIG = (("core.hooksPath", os.devnull),)
 # Subcommands that would enter submodules, whose own config no override here reaches.
-_SUBMODULE_COMMANDS = frozenset({"status", "diff"})
+_SUBMODULE_COMMANDS = frozenset({"status", "diff", "log", "show"})
 # Subcommands that compute diffs, so external diff and textconv programs could run.
 _DIFF_COMMANDS = frozenset({"diff", "log", "show"})
 # Subcommands that only read refs and objects: they never run clean/smudge filters, so they

@@ -74,10 +74,6 @@ def read_commits(repo: Path, hashes: Sequence[str]) -> list[Commit]:
         "--numstat",
         "--no-renames",  # a rename counts as delete + add: both paths stay searchable
         "--diff-merges=off",
-        # Diffing a submodule parses the commit's .gitmodules, and one entry git rejects
-        # (`update = !command`) failed every batch. The cost: a submodule's path is not among
-        # the paths of a commit that moves it (its message still is searchable).
-        "--ignore-submodules=all",
         "--encoding=UTF-8",
         _FORMAT,
         input="\n".join(hashes).encode("ascii") + b"\n",
