@@ -71,7 +71,8 @@ def _read_header(record: bytes, snapshot: StatusSnapshot) -> None:
     if name == b"branch.oid" and value != b"(initial)":
         snapshot.head_oid = value.decode("ascii")
     elif name == b"branch.head" and value != b"(detached)":
-        snapshot.branch = os.fsdecode(value)
+        # Reported to the caller, so never a lone surrogate (JSON cannot carry one).
+        snapshot.branch = value.decode("utf-8", "backslashreplace")
 
 
 def _tracked(fields: list[bytes]) -> ChangedPath:

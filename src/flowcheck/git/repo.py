@@ -7,7 +7,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from flowcheck.errors import RepoAccessError
+from flowcheck.git.metadata import metadata_locations
 from flowcheck.git.runner import GitExitError, run_git
+
+_SHOWN_CHARS = 200
 
 
 def resolve_repository(
@@ -22,24 +25,32 @@ def resolve_repository(
     roots = [_checked_root(root) for root in allowed_roots]
     candidate = _candidate(path, default)
     real = Path(os.path.realpath(candidate))
-    if not real.exists():
+    # Confinement first: outside the roots, an existing and a missing path get the same answer.
+    _require_inside(real, roots, what=f"repository path {candidate}")
+    if not _exists(real):
         raise RepoAccessError(
             f"repository path {candidate} does not exist; pass an existing directory"
         )
-    _require_inside(real, roots, what=f"repository path {candidate}")
     if ".git" in real.parts:
         raise RepoAccessError(
             f"repository path {candidate} points into a .git directory; "
             "pass the working tree instead"
         )
-    top, git_dir = _git_locations(real, candidate)
+    top, common_dir, worktree_dir = _git_locations(real, candidate)
     enclosing = f"{candidate} is not a git repository itself; its enclosing repository {top}"
     _require_inside(top, roots, what=enclosing)
-    _require_inside(git_dir, roots, what=f"the git directory {git_dir} of {top}")
+    if roots:
+        for location, what in metadata_locations(top, common_dir, worktree_dir):
+            _require_inside(location, roots, what=what)
     return top
 
 
 def _candidate(path: str | None, default: Path | None) -> Path:
+    if path and "\0" in path:
+        raise RepoAccessError(
+            f"repository path {path[:_SHOWN_CHARS]!r} contains a NUL byte, which no file name "
+            "can hold; pass the repository's directory"
+        )
     if path:
         return Path(path).expanduser()
     if default is None:
@@ -48,6 +59,13 @@ def _candidate(path: str | None, default: Path | None) -> Path:
             "pass repo_path or set FLOWCHECK_GIT_REPO_PATH"
         )
     return default
+
+
+def _exists(real: Path) -> bool:
+    try:
+        return real.exists()
+    except OSError:  # a name too long for the file system, for one: no such directory
+        return False
 
 
 def _checked_root(root: Path) -> Path:
@@ -73,18 +91,25 @@ def _require_inside(real: Path, roots: Sequence[Path], *, what: str) -> None:
         )
 
 
-def _git_locations(real: Path, candidate: Path) -> tuple[Path, Path]:
+def _git_locations(real: Path, candidate: Path) -> tuple[Path, Path, Path]:
     try:
         output = run_git(
-            real, "rev-parse", "--path-format=absolute", "--show-toplevel", "--git-common-dir"
+            real,
+            "rev-parse",
+            "--path-format=absolute",
+            "--show-toplevel",
+            "--git-common-dir",
+            "--absolute-git-dir",
         )
     except GitExitError as error:
         raise RepoAccessError(
             f"{candidate} is not a git repository working tree; pass the path of a checked-out "
             f"repository (git said: {error.stderr})"
         ) from error
-    top, git_dir = os.fsdecode(output).splitlines()[:2]
-    return Path(os.path.realpath(top)), Path(os.path.realpath(git_dir))
+    top, common_dir, worktree_dir = (
+        Path(os.path.realpath(found)) for found in os.fsdecode(output).splitlines()[:3]
+    )
+    return top, common_dir, worktree_dir
 
 
 def hook_index_file(top: Path) -> Path | None:

@@ -6,6 +6,22 @@ external diff or textconv programs, a pager or a GPG program, and git would run 
 GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n, which beat every config file like `-c` does but take a
 key verbatim (a driver named `a=b` would be split by `-c`).
 
+Submodules are the exception those overrides cannot reach: git clears GIT_CONFIG_* for every
+child git it starts inside a submodule, and that child obeys the submodule's own config
+(`.git/modules/<name>/config`, e.g. `diff.external`). So no command here may start one:
+- `diff`, `log` (also with `-p`) and `show` get `--submodule=short` (a moved submodule is one
+  "Subproject commit" line; `--submodule=diff|log` would run git inside it), backed by
+  `diff.submodule=short` for any diff a caller's options start;
+- `status`, `diff`, `log` and `show` get `--ignore-submodules=dirty`: only a submodule's
+  checked-out commit is compared (git reads its HEAD in-process), never through a `git status`
+  inside it. The flag beats `submodule.<name>.ignore` and `diff.ignoreSubmodules`, so git never
+  parses a commit's .gitmodules either (one entry git rejects, `update = !command`, failed `log`);
+- `status.submoduleSummary=false` (long-format status would run `git submodule summary`),
+  `submodule.recurse=false` and `fetch.recurseSubmodules=false` switch off the remaining
+  recursion (`grep` would otherwise search submodules); `--recurse-submodules` (for `ls-files`
+  or `grep`) is refused as an argument, and `ls-files`, `rev-parse`, `rev-list`,
+  `merge-base`, `for-each-ref`, `hash-object`, `config` and `remote` never enter a submodule.
+
 Ownership: git refuses a repository owned by another uid ("dubious ownership"), which is the
 normal case for a workspace bind-mounted into a container. That check protects a user from the
 programs a foreign repository's config would run; this runner runs none of them, so inside
@@ -31,13 +47,18 @@ _NEUTRAL_CONFIG = (
     ("core.fsmonitor", "false"),
     ("core.pager", "cat"),
     ("log.showSignature", "false"),
+    # Submodule recursion: see the module docstring.
+    ("diff.submodule", "short"),
+    ("status.submoduleSummary", "false"),
+    ("submodule.recurse", "false"),
+    ("fetch.recurseSubmodules", "false"),
 )
 # For commands that read the working tree: `git diff` and `git status` refresh the index and
 # then run the repository's post-index-change hook. (Ref-only commands keep the real
 # hooksPath, which the hook installer asks for.)
 _WORKTREE_NEUTRAL_CONFIG = (("core.hooksPath", os.devnull),)
 # Subcommands that would enter submodules, whose own config no override here reaches.
-_SUBMODULE_COMMANDS = frozenset({"status", "diff"})
+_SUBMODULE_COMMANDS = frozenset({"status", "diff", "log", "show"})
 # Subcommands that compute diffs, so external diff and textconv programs could run.
 _DIFF_COMMANDS = frozenset({"diff", "log", "show"})
 # Subcommands that only read refs and objects: they never run clean/smudge filters, so they
@@ -95,9 +116,12 @@ def run_git(
     if not args:
         raise GitError("run_git needs a git subcommand, e.g. run_git(repo, 'status')")
     subcommand, *rest = args
+    options = rest[: rest.index("--")] if "--" in rest else rest
+    if any(option.startswith("--recurse-submodules") for option in options):
+        raise GitError("run_git never recurses into submodules: their config runs programs")
     argv = ["git", "-C", str(repo), subcommand]
     if subcommand in _DIFF_COMMANDS:
-        argv += ["--no-ext-diff", "--no-textconv"]
+        argv += ["--no-ext-diff", "--no-textconv", "--submodule=short"]
     if subcommand in _SUBMODULE_COMMANDS:
         argv += ["--ignore-submodules=dirty"]
     argv += rest

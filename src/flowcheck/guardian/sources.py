@@ -54,14 +54,21 @@ def untracked(top: Path, ignore: IgnoreMatcher) -> Collected:
     listing = run_git(top, "ls-files", "--others", "--exclude-standard", "-z", timeout=_GIT_TIMEOUT)
     collected = Collected([], [], 0)
     for raw in filter(None, listing.split(b"\0")):
-        path = raw.decode("utf-8", "surrogateescape")
-        data, reason = _read_untracked(top / path, ignore, path)
+        path = display_path(raw)
+        data, reason = _read_untracked(top / os.fsdecode(raw), ignore, path)
         if data is None:
             collected.skipped.append(f"{path}: {reason}")
             continue
         collected.files += 1
         collected.segments.append(Segment(path, 1, data.decode("utf-8", "replace"), "untracked"))
     return collected
+
+
+def display_path(raw: bytes) -> str:
+    """A file name as reported: bytes that are not UTF-8 become `\\xff` escapes. (A lone
+    surrogate, which os.fsdecode would give, cannot be sent as JSON, so one such file name
+    made every tool fail.)"""
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def _read_untracked(file: Path, ignore: IgnoreMatcher, path: str) -> tuple[bytes | None, str]:
@@ -149,8 +156,8 @@ def _added_runs(diff: bytes) -> Iterator[tuple[str, int, list[str]]]:
 
 def _diff_path(raw: bytes) -> str | None:
     # git ends the name with a tab when it contains a space, and C-quotes unusual names
-    text = raw.decode("utf-8", "surrogateescape").removesuffix("\t")
-    if text.startswith('"') and text.endswith('"'):
-        text = text[1:-1].encode("latin-1", "backslashreplace").decode("unicode_escape")
-        text = text.encode("latin-1", "replace").decode("utf-8", "replace")
+    raw = raw.removesuffix(b"\t")
+    if raw.startswith(b'"') and raw.endswith(b'"'):
+        raw = raw[1:-1].decode("unicode_escape").encode("latin-1", "replace")
+    text = display_path(raw)
     return None if text == "/dev/null" else text.removeprefix("b/")

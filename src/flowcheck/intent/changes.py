@@ -4,6 +4,7 @@ the tracked paths that changed without adding a line (deleted, only lines remove
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,10 +81,9 @@ def collect_changes(repo: Path) -> ChangeSet:
     status = parse_status(
         run_git(repo, "status", "--porcelain=v2", "-z", "--untracked-files=no", "--no-renames")
     )
+    shown = (sources.display_path(os.fsencode(entry.path)) for entry in status.paths)
     without_additions = tuple(
-        entry.path
-        for entry in status.paths
-        if entry.path not in added and not ignore.ignored(entry.path)
+        path for path in shown if path not in added and not ignore.ignored(path)
     )
     return ChangeSet(segments, without_additions)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -25,21 +26,26 @@ class LayerFile:
     problems: list[str] = field(default_factory=list)
 
 
-def read_layer(stem: Path, *, confine_to: Path | None = None) -> LayerFile:
+def read_layer(stem: Path, *, refuse_links: bool = False) -> LayerFile:
     """Read `<stem>.toml`, else `<stem>.json`. Never creates anything.
 
-    With `confine_to`, a file that is a symlink to somewhere outside that directory is
-    refused: warnings name its keys, which must not leak another file's content.
+    With `refuse_links` (a repository's file), a symbolic link is never followed, wherever
+    it points: set_rules would copy the target (say ~/.docker/config.json) into the tree, and
+    warnings name its keys. Only a regular file is read, so a FIFO never blocks.
     """
     toml_path, json_path = _candidates(stem)
-    present = [path for path in (toml_path, json_path) if path.is_file()]
+    present = [path for path in (toml_path, json_path) if path.is_symlink() or path.is_file()]
     if not present:
         return LayerFile(path=None)
-    if confine_to is not None and not present[0].resolve().is_relative_to(confine_to.resolve()):
+    if refuse_links and present[0].is_symlink():
         return LayerFile(
-            present[0], problems=[f"{present[0]}: links outside the repository; file ignored"]
+            present[0],
+            problems=[
+                f"{present[0]}: is a symbolic link, which FlowCheck never follows; "
+                "file ignored (replace it with a regular file)"
+            ],
         )
-    layer = _parse(present[0])
+    layer = _parse(present[0], follow=not refuse_links)
     if len(present) == 2:
         layer.problems.append(f"{json_path}: ignored because {toml_path} exists; keep one of them")
     return layer
@@ -55,9 +61,13 @@ def _candidates(stem: Path) -> tuple[Path, Path]:
     return stem.with_name(stem.name + ".toml"), stem.with_name(stem.name + ".json")
 
 
-def _parse(path: Path) -> LayerFile:
+def _parse(path: Path, *, follow: bool) -> LayerFile:
+    flags = os.O_RDONLY | os.O_NONBLOCK | (0 if follow else os.O_NOFOLLOW)
     try:
-        with path.open("rb") as handle:
+        descriptor = os.open(path, flags)  # O_NOFOLLOW: a link swapped in after the check
+        with os.fdopen(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return LayerFile(path, problems=[f"{path}: not a regular file; file ignored"])
             raw = handle.read(_MAX_FILE_BYTES + 1)
     except OSError as error:
         return LayerFile(path, problems=[f"{path}: cannot be read ({error.strerror})"])
@@ -110,7 +120,10 @@ def _toml_value(value: object) -> str:
 
 
 def write_atomically(path: Path, content: bytes) -> None:
-    """Replace `path` in one step (temp file, fsync, rename), mode 0600, new dirs 0700."""
+    """Replace `path` in one step (temp file, fsync, rename), mode 0600, new dirs 0700.
+
+    Never writes through a link: mkstemp opens with O_CREAT | O_EXCL | O_NOFOLLOW, and the
+    rename replaces a link at `path` instead of following it."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")

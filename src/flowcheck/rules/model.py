@@ -6,6 +6,15 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+# Upper bounds keep every threshold far inside float range: the status engine multiplies them
+# by the factors, and an integer beyond float range made every flow tool fail (issue 8).
+MAX_MINUTES = 525_600  # one year
+MAX_LINES = 10_000_000
+MAX_FILES = 1_000_000
+MAX_DAYS = 3_650  # ten years
+MAX_COMMITS = 1_000_000
+MAX_FACTOR = 1_000.0
+
 
 class Rules(BaseModel):
     """Thresholds; strict types, so `true` is not a number and `"500"` is not an integer."""
@@ -13,25 +22,46 @@ class Rules(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
     max_minutes_without_commit: int = Field(
-        60, gt=0, description="Minutes since the last commit, with work pending, before a warning."
+        60,
+        gt=0,
+        le=MAX_MINUTES,
+        description="Minutes since the last commit, with work pending, before a warning.",
     )
     max_lines_uncommitted: int = Field(
-        500, gt=0, description="Uncommitted changed lines (added + deleted) before a warning."
+        500,
+        gt=0,
+        le=MAX_LINES,
+        description="Uncommitted changed lines (added + deleted) before a warning.",
     )
     max_uncommitted_files: int = Field(
-        10, gt=0, description="Uncommitted changed files before suggesting focused commits."
+        10,
+        gt=0,
+        le=MAX_FILES,
+        description="Uncommitted changed files before suggesting focused commits.",
     )
     max_branch_age_days: int = Field(
-        7, gt=0, description="Days since the branch forked from the default branch before a nudge."
+        7,
+        gt=0,
+        le=MAX_DAYS,
+        description="Days since the branch forked from the default branch before a nudge.",
     )
     max_behind_main: int = Field(
-        10, gt=0, description="Commits the branch may lag behind the default branch."
+        10,
+        gt=0,
+        le=MAX_COMMITS,
+        description="Commits the branch may lag behind the default branch.",
     )
     split_work_factor: float = Field(
-        2.0, ge=1, description="Suggest splitting the work above this multiple of the line limit."
+        2.0,
+        ge=1,
+        le=MAX_FACTOR,
+        description="Suggest splitting the work above this multiple of the line limit.",
     )
     danger_factor: float = Field(
-        1.5, ge=1, description="Status is danger above this multiple of the minute or line limit."
+        1.5,
+        ge=1,
+        le=MAX_FACTOR,
+        description="Status is danger above this multiple of the minute or line limit.",
     )
 
 

@@ -52,9 +52,7 @@ def load_rules(repo: Path | None, storage_path: Path) -> LoadedRules:
     warnings: list[str] = []
     scopes: tuple[Scope, ...] = ("global",) if repo is None else ("global", "repo")
     for scope in scopes:
-        layer = read_layer(
-            layer_stem(scope, repo, storage_path), confine_to=repo if scope == "repo" else None
-        )
+        layer = read_layer(layer_stem(scope, repo, storage_path), refuse_links=scope == "repo")
         warnings += layer.problems
         values.update(_accepted_values(layer, scope, warnings))
     return LoadedRules(Rules.model_validate(values), warnings)
@@ -99,7 +97,7 @@ def set_rules(
     if problems:
         raise ConfigError(problems)
     stem = layer_stem(scope, repo, storage_path)
-    existing = read_layer(stem)
+    existing = read_layer(stem, refuse_links=scope == "repo")
     if existing.problems:
         raise ConfigError(
             [*existing.problems, f"fix or delete {existing.path} before writing rules to it"]

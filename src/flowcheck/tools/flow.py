@@ -12,6 +12,7 @@ from flowcheck import flow
 from flowcheck.git.repo import resolve_repository
 from flowcheck.guardian.rules import RuleSet
 from flowcheck.guardian.service import change_scanner, redacted_name
+from flowcheck.rules import model
 from flowcheck.settings import Settings
 from flowcheck.tools import ToolSpec, off_loop
 
@@ -63,8 +64,10 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
             dict[str, Any],
             Field(
                 description='Thresholds to set, e.g. {"max_minutes_without_commit": 45, '
-                '"max_lines_uncommitted": 300}. Thresholds are positive integers; '
-                "danger_factor and split_work_factor are numbers >= 1."
+                '"max_lines_uncommitted": 300}. Thresholds are positive integers (at most '
+                f"{model.MAX_MINUTES} minutes, {model.MAX_LINES} lines, {model.MAX_FILES} "
+                f"files, {model.MAX_DAYS} days, {model.MAX_COMMITS} commits); danger_factor "
+                f"and split_work_factor are numbers from 1 to {model.MAX_FACTOR:g}."
             ),
         ],
         scope: Annotated[

@@ -154,3 +154,83 @@ def test_worktree_whose_git_directory_lies_outside_the_root(root: Path, tmp_path
     assert refusal(str(root / "wt"), [root]) == outside(
         f"the git directory {repo}/.git of {root}/wt", root
     )
+
+
+def test_outside_paths_get_one_answer_whether_they_exist_or_not(
+    root: Path, tmp_path: Path
+) -> None:
+    """Issue 8 (low): "does not exist" vs "outside the roots" told a caller which paths exist."""
+    existing, missing = tmp_path / "elsewhere", tmp_path / "nowhere"
+    init_repo(existing)
+    assert refusal(str(existing), [root]) == outside(f"repository path {existing}", root)
+    assert refusal(str(missing), [root]) == outside(f"repository path {missing}", root)
+
+
+def test_alternates_outside_the_root_are_refused(root: Path, tmp_path: Path) -> None:
+    """Issue 8 (low): objects/info/alternates let git read an object store outside the roots."""
+    store = init_repo(tmp_path / "outside-repo") / ".git" / "objects"
+    repo = init_repo(root / "repo")
+    (repo / ".git/objects/info/alternates").write_text(f"# borrowed\n{store}\n")
+    assert refusal(str(repo), [root]) == outside(
+        f"the object store {store} that {repo} borrows (objects/info/alternates)", root
+    )
+
+
+def test_alternates_of_alternates_inside_the_root_are_followed(root: Path, tmp_path: Path) -> None:
+    outer = init_repo(tmp_path / "outside-repo") / ".git" / "objects"
+    middle = init_repo(root / "middle") / ".git" / "objects"
+    (middle / "info/alternates").write_text(f"{outer}\n")
+    repo = init_repo(root / "repo")
+    (repo / ".git/objects/info/alternates").write_text("../../../middle/.git/objects\n")
+    assert refusal(str(repo), [root]) == outside(
+        f"the object store {outer} that {repo} borrows (objects/info/alternates)", root
+    )
+    (middle / "info/alternates").unlink()
+    assert resolve_repository(str(repo), allowed_roots=[root], default=None) == repo
+
+
+def test_worktree_directory_outside_the_root_is_refused(root: Path, tmp_path: Path) -> None:
+    """Issue 8 (low): a `.git` file may put a worktree's own git directory (HEAD, index,
+    config.worktree) outside the roots while its common directory stays inside."""
+    repo = init_repo(root / "repo")
+    git(repo, "worktree", "add", "-q", "-b", "side", str(root / "wt"))
+    moved = tmp_path / "outside-gitdir"
+    (repo / ".git/worktrees/wt").rename(moved)
+    (moved / "commondir").write_text(f"{repo}/.git\n")
+    (root / "wt/.git").write_text(f"gitdir: {moved}\n")
+    assert refusal(str(root / "wt"), [root]) == outside(
+        f"the git directory {moved} of {root}/wt", root
+    )
+
+
+@pytest.mark.parametrize("entry", ["objects", "config", "refs", "objects/pack"])
+def test_links_in_the_git_directory_to_outside_the_root_are_refused(
+    root: Path, tmp_path: Path, entry: str
+) -> None:
+    """git reads through a link in .git as through the folder it names: another repository's
+    objects, refs or config outside the roots."""
+    outside = init_repo(tmp_path / "outside-repo") / ".git" / entry
+    repo = init_repo(root / "repo")
+    link = repo / ".git" / entry
+    moved = link.with_name(link.name + ".moved")
+    link.rename(moved)
+    link.symlink_to(outside)
+    assert refusal(str(repo), [root]) == link_outside(link, repo, root)
+    link.unlink()
+    link.symlink_to(moved)
+    assert resolve_repository(str(repo), allowed_roots=[root], default=None) == repo
+
+
+def test_an_alternates_file_linking_outside_is_never_read(root: Path, tmp_path: Path) -> None:
+    """Its lines would be quoted in the refusal: the link is refused as a link, unread."""
+    private = tmp_path / "private.txt"
+    private.write_text("root:secret-hash:0:0\n")
+    repo = init_repo(root / "repo")
+    (repo / ".git/objects/info/alternates").symlink_to(private)
+    message = refusal(str(repo), [root])
+    assert message == link_outside(repo / ".git/objects/info/alternates", repo, root)
+    assert "secret-hash" not in message
+
+
+def link_outside(link: Path, repo: Path, root: Path) -> str:
+    return outside(f"the link {link} in the git directory of {repo}", root)

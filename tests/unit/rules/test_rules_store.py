@@ -124,12 +124,75 @@ def test_wrongly_typed_values_keep_the_lower_layer(storage: Path, repo: Path) ->
     ]
 
 
-def test_repository_file_linking_outside_is_refused(storage: Path, repo: Path) -> None:
-    outside = write(repo.parent / "elsewhere.json", '{"AKIAEXAMPLE": 1, "max_behind_main": 2}')
-    (repo / ".flowcheck.json").symlink_to(outside)
+def link_refused(path: Path) -> str:
+    return (
+        f"{path}: is a symbolic link, which FlowCheck never follows; file ignored "
+        "(replace it with a regular file)"
+    )
+
+
+@pytest.mark.parametrize("name", [".flowcheck.json", ".flowcheck.toml"])
+@pytest.mark.parametrize("target", ["../elsewhere.json", "inside.json"])
+def test_repository_file_that_is_a_link_is_never_read(
+    storage: Path, repo: Path, name: str, target: str
+) -> None:
+    write(repo.parent / "elsewhere.json", '{"AKIAEXAMPLE": 1, "max_behind_main": 2}')
+    write(repo / "inside.json", '{"max_behind_main": 2}')
+    (repo / name).symlink_to(target)
     loaded = load_rules(repo, storage)
-    assert (loaded.rules.max_behind_main, loaded.warnings) == (
-        10, [f"{repo}/.flowcheck.json: links outside the repository; file ignored"],
+    assert (loaded.rules.max_behind_main, loaded.warnings) == (10, [link_refused(repo / name)])
+
+
+@pytest.mark.parametrize("name", [".flowcheck.json", ".flowcheck.toml"])
+def test_set_rules_never_copies_a_linked_file_into_the_repository(
+    storage: Path, repo: Path, name: str
+) -> None:
+    """Issue 8 #4: set_rules(scope="repo") parsed the link's target (say
+    ~/.docker/config.json) and wrote it back into the working tree."""
+    secret = '{"auths": {"registry.example": {"auth": "c2VjcmV0"}}}'
+    outside = write(repo.parent / "docker-config.json", secret)
+    (repo / name).symlink_to(outside)
+    with pytest.raises(ConfigError) as raised:
+        set_rules({"max_behind_main": 3}, "repo", repo, storage)
+    assert raised.value.problems == [
+        link_refused(repo / name),
+        f"fix or delete {repo / name} before writing rules to it",
+    ]
+    assert ((repo / name).is_symlink(), outside.read_text()) == (True, secret)
+    assert sorted(p.name for p in repo.iterdir()) == [name]
+
+
+def test_repository_file_that_is_a_fifo_is_skipped_without_blocking(
+    storage: Path, repo: Path
+) -> None:
+    os.mkfifo(repo / ".flowcheck.toml")
+    written = set_rules({"max_behind_main": 3}, "repo", repo, storage)
+    assert (written.effective.max_behind_main, (repo / ".flowcheck.toml").is_file()) == (3, True)
+
+
+@pytest.mark.parametrize(
+    ("rule", "value", "limit"),
+    [
+        ("max_lines_uncommitted", 10**400, "10000000"),
+        ("max_minutes_without_commit", 525_601, "525600"),
+        ("danger_factor", 1e308, "1000"),
+    ],
+    ids=["beyond-float-range", "minutes", "factor"],
+)
+def test_thresholds_beyond_their_maximum_are_refused(
+    storage: Path, repo: Path, rule: str, value: object, limit: str
+) -> None:
+    """Issue 8 (low): an integer beyond float range was accepted and every flow tool then
+    failed multiplying it by a factor."""
+    kind = type(value).__name__
+    problem = f"rule {rule!r}: Input should be less than or equal to {limit} (got {kind})"
+    with pytest.raises(ConfigError) as raised:
+        set_rules({rule: value}, "repo", repo, storage)
+    assert raised.value.problems == [problem]
+    path = write(repo / ".flowcheck.json", f'{{"{rule}": {value}}}')
+    loaded = load_rules(repo, storage)
+    assert (loaded.rules, loaded.warnings) == (
+        Rules(), [f"{path}: {problem}; the lower layer's value is used"]
     )
 
 
