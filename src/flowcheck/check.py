@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from flowcheck import flow
+from flowcheck.cli_output import terminal_safe
 from flowcheck.git.repo import resolve_repository
 from flowcheck.git.runner import trusting
 from flowcheck.guardian.rules import load_rules
@@ -20,7 +21,7 @@ def run_check(settings: Settings, path: str, *, as_json: bool, strict: bool) -> 
         rules = load_rules(settings.effective_rules_path)
         names = partial(redacted_name, rules=rules)
         state, advice = flow.report(repo, settings.storage_path, change_scanner(rules), names)
-    print(state.model_dump_json(indent=2) if as_json else render(state, advice))
+    print(state.model_dump_json(indent=2) if as_json else terminal_safe(render(state, advice)))
     return exit_code(state, strict=strict)
 
 

@@ -58,6 +58,21 @@ def error_object(exc: FlowcheckError, exit_code: int) -> dict[str, Any]:
     return {"error": error, "fix": fix, "exit_code": exit_code}
 
 
+# C0 controls but newline and tab, DEL, and C1 controls: a terminal obeys them (ESC sequences
+# can retitle, clear or rewrite the screen, hiding "commit blocked"), and file names, branch
+# names and excerpts are the repository's choice.
+_CONTROL = {
+    code: f"\\x{code:02x}"
+    for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))
+    if code not in (0x09, 0x0A)
+}
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control character a terminal would act on shown as `\\xNN`."""
+    return text.translate(_CONTROL)
+
+
 def report_error(
     exc: FlowcheckError,
     exit_code: int,
@@ -69,11 +84,13 @@ def report_error(
     """Print `exc` as the command's failure; returns `exit_code`."""
     err = stderr or sys.stderr
     if isinstance(exc, ConfigError):
-        err.writelines(f"flowcheck: invalid configuration: {line}\n" for line in exc.problems)
+        err.writelines(
+            terminal_safe(f"flowcheck: invalid configuration: {line}\n") for line in exc.problems
+        )
     elif isinstance(exc, UsageError):
-        err.write(f"{exc.usage}{exc}\n")
+        err.write(terminal_safe(f"{exc.usage}{exc}\n"))
     else:
-        err.write(f"flowcheck: {exc}\n")
+        err.write(terminal_safe(f"flowcheck: {exc}\n"))
     if as_json:
         print_json(error_object(exc, exit_code), stdout)
     return exit_code

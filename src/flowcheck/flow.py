@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from flowcheck.git.metrics import FlowMetrics, collect_metrics
 from flowcheck.guardian.models import Finding, FindingsSummary, ScanReport, summarize
-from flowcheck.ignore import IgnoreMatcher, load_ignore
+from flowcheck.ignore import load_ignore
 from flowcheck.rules import (
     Rules,
     Scope,
@@ -27,8 +27,8 @@ from flowcheck.rules import (
     set_rules,
 )
 
-# Scans the uncommitted change set of a top level, honouring the ignore matcher.
-SecurityScan = Callable[[Path, IgnoreMatcher], ScanReport]
+# Scans the uncommitted change set of a top level (all of it: see guardian.service).
+SecurityScan = Callable[[Path], ScanReport]
 # Cleans names a repository chose (branches) before they reach an answer.
 NameFilter = Callable[[str], str]
 
@@ -208,7 +208,7 @@ def _evaluate(
         branch_name=names(metrics.branch_name),
         default_branch=None if default is None else names(default),
     )
-    scanned = scan(repo, ignore) if scan is not None else _NOT_SCANNED
+    scanned = scan(repo) if scan is not None else _NOT_SCANNED
     status = evaluate_status(metrics, loaded.rules, _severities(scanned))
     return _Evaluation(metrics, loaded.rules, scanned, status, [*loaded.warnings, *ignore.warnings])
 

@@ -95,7 +95,8 @@ def audited(
             "agent_id": current.agent_id if current else agent,
             "session_id": current.session_id if current else None,
             **{
-                key: redacted(str(arguments[key])[:_RECORDED_LENGTH], rules)
+                # Redacted before it is cut: a cut key would no longer look like one.
+                key: redacted(str(arguments[key]), rules)[:_RECORDED_LENGTH]
                 for key in _RECORDED_ARGUMENTS
                 if arguments.get(key) is not None
             },

@@ -65,13 +65,13 @@ def test_every_command_but_serve_takes_json() -> None:
     }
 
 
-def test_scan_json_is_an_object_with_the_findings(
+def test_scan_json_is_the_scan_report(
     make_repo: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     repo = make_repo()
     (repo / "cfg.py").write_text(f'aws_access_key_id = "{AWS_KEY}"\n')
     result = run_json(["scan", str(repo)], capsys, code=2)
-    assert list(result) == ["findings"]
+    assert (result["truncated"], result["summary"]["total"]) == (False, 1)
     assert [(f["rule_id"], f["path"], f["line"]) for f in result["findings"]] == [
         ("aws-access-key-id", "cfg.py", 1)
     ]

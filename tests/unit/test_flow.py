@@ -10,7 +10,6 @@ import pytest
 from flowcheck.errors import ConfigError
 from flowcheck.flow import FlowState, apply_rules, flow_state, recommendations
 from flowcheck.guardian.models import Finding, FindingsSummary, ScanReport, summarize
-from flowcheck.ignore import IgnoreMatcher
 from flowcheck.rules import RULE_NAMES, Rules
 from flowcheck.rules.engine import HEALTHY_MESSAGE
 from tests.conftest import git
@@ -69,19 +68,19 @@ def test_flow_state_reports_metrics_status_and_warnings(repo: Path, tmp_path: Pa
 
 
 def test_scanner_findings_are_passed_through_and_set_status(repo: Path, tmp_path: Path) -> None:
-    seen: list[tuple[Path, bool]] = []
+    seen: list[Path] = []
 
-    def scan(top: Path, ignore: IgnoreMatcher) -> ScanReport:
-        seen.append((top, ignore.ignored("noise.log")))
+    def scan(top: Path) -> ScanReport:
+        seen.append(top)
         return reported([LEAK])
 
     state = flow_state(repo, tmp_path / "storage", scan=scan)
-    assert (state.status, state.security_flags, seen) == ("danger", [LEAK], [(repo, True)])
+    assert (state.status, state.security_flags, seen) == ("danger", [LEAK], [repo])
 
 
 def test_recommendations_put_security_first(repo: Path, tmp_path: Path) -> None:
     advice = recommendations(
-        repo, tmp_path / "storage", scan=lambda top, ignore: reported([LEAK])
+        repo, tmp_path / "storage", scan=lambda top: reported([LEAK])
     )
     assert advice.model_dump(exclude={"summary"}) == {
         "recommendations": [
@@ -105,7 +104,7 @@ def test_a_cut_flag_list_keeps_exact_counts_in_status_and_advice(
         total=5001, by_category={"pii": 5000, "secret": 1}, by_kind={"AWS_KEY": 1, "EMAIL": 5000},
         by_severity={"high": 1, "medium": 5000},
     )
-    scan = lambda top, ignore: reported([LEAK], summary)  # noqa: E731
+    scan = lambda top: reported([LEAK], summary)  # noqa: E731
     state = flow_state(repo, tmp_path / "storage", scan=scan)
     advice = recommendations(repo, tmp_path / "storage", scan=scan)
     assert (state.security_flags, state.security_flags_truncated, state.security_summary) == (

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TextIO
 
-from flowcheck.cli_output import print_json, report_error
+from flowcheck.cli_output import print_json, report_error, terminal_safe
 from flowcheck.errors import FlowcheckError
 from flowcheck.git.repo import hook_index_file, resolve_repository
 from flowcheck.guardian.models import Finding
@@ -60,7 +60,7 @@ def scan_command(
     elif redacted is not None:
         stdout.write(redacted)
     else:
-        stdout.writelines(_human(f) + "\n" for f in report.findings)
+        stdout.writelines(terminal_safe(_human(f)) + "\n" for f in report.findings)
         if report.truncated:
             unlisted = report.summary.total - len(report.findings)
             stdout.write(f"... and {unlisted} more findings (the most severe are listed)\n")

@@ -22,7 +22,7 @@ from flowcheck.guardian.models import (
 from flowcheck.guardian.normalize import without_surrogates
 from flowcheck.guardian.redact import redact
 from flowcheck.guardian.rules import RuleSet
-from flowcheck.ignore import IgnoreMatcher, load_ignore
+from flowcheck.ignore import IgnoreMatcher
 
 log = logging.getLogger(__name__)
 _SCOPES: dict[Scope, tuple[str, ...]] = {
@@ -68,48 +68,56 @@ def scan_text_report(text: str, rules: RuleSet) -> ScanReport:
     return _capped("<stdin>", "all", collector, files=1, scanned=len(text), skipped=[])
 
 
+# The security scan honours no `.flowcheckignore`: that file lives in the repository, so an
+# agent or the repository's author could write `*` into it and walk a secret past the
+# pre-commit gate. It shapes the flow metrics only; paths are excluded from scanning by the
+# operator's rules (`allow: paths:`).
+_NOTHING_IGNORED = IgnoreMatcher(())
+MAX_LISTED_SKIPS = 100
+
+
 def scan_changes(
-    repo: Path,
-    scope: Scope,
-    rules: RuleSet,
-    ignore: IgnoreMatcher | None = None,
-    index_file: Path | None = None,
+    repo: Path, scope: Scope, rules: RuleSet, index_file: Path | None = None
 ) -> ScanReport:
     """Scan the uncommitted changes of the repository whose top level is ``repo``;
-    ``ignore`` defaults to the repository's ``.flowcheckignore``; ``index_file`` replaces the
-    repository's index for the staged part (a hook's temporary index)."""
-    ignore = ignore if ignore is not None else load_ignore(repo)
-    collected = [_collect(repo, ignore, part, index_file, rules) for part in _SCOPES[scope]]
+    ``index_file`` replaces the repository's index for the staged part (a hook's temporary
+    index)."""
+    collected = [_collect(repo, part, index_file, rules) for part in _SCOPES[scope]]
     return _report(repo, scope, collected, rules)
 
 
-def change_scanner(rules: RuleSet) -> Callable[[Path, IgnoreMatcher], ScanReport]:
+def change_scanner(rules: RuleSet) -> Callable[[Path], ScanReport]:
     """Scans everything not yet committed: what get_flow_state reports as security_flags."""
 
-    def scan(repo: Path, ignore: IgnoreMatcher) -> ScanReport:
-        return scan_changes(repo, "all", rules, ignore)
+    def scan(repo: Path) -> ScanReport:
+        return scan_changes(repo, "all", rules)
 
     return scan
 
 
 def scan_commits(repo: Path, base: str, head: str, rules: RuleSet) -> ScanReport:
     """Scan what the commits from ``base`` to ``head`` added (``scope`` reads 'all')."""
-    ignore = load_ignore(repo)
     return _report(
         repo,
         "all",
-        [_guarded(repo, lambda: sources.commit_range(repo, ignore, base, head), rules)],
+        [
+            _guarded(
+                repo,
+                lambda: sources.commit_range(repo, _NOTHING_IGNORED, base, head),
+                rules,
+            )
+        ],
         rules,
     )
 
 
 def _collect(
-    repo: Path, ignore: IgnoreMatcher, part: str, index_file: Path | None, rules: RuleSet
+    repo: Path, part: str, index_file: Path | None, rules: RuleSet
 ) -> sources.Collected:
     if part == "staged":
-        return _guarded(repo, lambda: sources.staged(repo, ignore, index_file), rules)
+        return _guarded(repo, lambda: sources.staged(repo, _NOTHING_IGNORED, index_file), rules)
     reader = {"unstaged": sources.unstaged, "untracked": sources.untracked}[part]
-    return _guarded(repo, lambda: reader(repo, ignore), rules)
+    return _guarded(repo, lambda: reader(repo, _NOTHING_IGNORED), rules)
 
 
 def _guarded(
@@ -146,8 +154,16 @@ def _report(repo: Path, scope: Scope, parts: list[sources.Collected], rules: Rul
         collector,
         files=sum(part.files for part in parts),
         scanned=scanned,
-        skipped=[redacted_name(reason, rules) for part in parts for reason in part.skipped],
+        skipped=_listed_skips([reason for part in parts for reason in part.skipped], rules),
     )
+
+
+def _listed_skips(skipped: list[str], rules: RuleSet) -> list[str]:
+    """The first MAX_LISTED_SKIPS skipped files (names redacted), then one line counting the
+    rest: 20,000 skipped files made a 3.8 MB answer."""
+    listed = [redacted_name(reason, rules) for reason in skipped[:MAX_LISTED_SKIPS]]
+    unlisted = len(skipped) - len(listed)
+    return [*listed, f"... and {unlisted} more skipped files"] if unlisted else listed
 
 
 def redacted_name(name: str, rules: RuleSet) -> str:

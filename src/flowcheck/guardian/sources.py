@@ -113,12 +113,14 @@ def _diff(
         index_file=index_file,
     )
     collected = Collected([], [], 0)
+    skipped: set[str] = set()  # a file's runs each come here; list it once, in linear time
     for path, first_line, lines in _added_runs(output):
         reason = "ignored by .flowcheckignore" if ignore.ignored(path) else None
         if reason is None and any("\0" in line for line in lines):
             reason = "binary content"
         if reason is not None:
-            if f"{path}: {reason}" not in collected.skipped:
+            if path not in skipped:
+                skipped.add(path)
                 collected.skipped.append(f"{path}: {reason}")
             continue
         collected.segments.append(Segment(path, first_line, "\n".join(lines), source))

@@ -45,19 +45,13 @@ def test_unstaged_only_secret(repo: Path) -> None:
     assert located(scan_changes(repo, "staged", RULES)) == []
 
 
-def test_untracked_only_secret_with_ignore_binary_and_size_skips(repo: Path) -> None:
+def test_untracked_only_secret_with_binary_and_size_skips(repo: Path) -> None:
     (repo / "new.env").write_text(f"A=1\nB={KEY}\n")
     (repo / "blob.bin").write_bytes(b"\0" + KEY.encode())
     (repo / "big.txt").write_text("x" * (1 << 20) + KEY)
-    (repo / "skip.txt").write_text(KEY)
-    (repo / ".flowcheckignore").write_text("skip.txt\n")
     report = scan_changes(repo, "untracked", RULES)
     assert located(report) == [("aws-access-key-id", "new.env", 2, 3, "untracked")]
-    assert report.skipped == [
-        "big.txt: larger than 1048576 bytes",
-        "blob.bin: binary",
-        "skip.txt: ignored by .flowcheckignore",
-    ]
+    assert report.skipped == ["big.txt: larger than 1048576 bytes", "blob.bin: binary"]
     assert report.highest_severity == "critical"
 
 
