@@ -7,7 +7,7 @@ import sys
 
 import anyio
 
-from flowcheck import __version__, mcp_compat
+from flowcheck import __version__, mcp_compat, telemetry
 from flowcheck.errors import StorageError
 from flowcheck.settings import Settings
 from flowcheck.storage import ensure_storage
@@ -19,6 +19,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 8
 
 
 def serve(settings: Settings) -> int:
+    telemetry.start(settings)
     if settings.transport == "stdio":
         from flowcheck.server import build_server
 

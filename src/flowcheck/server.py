@@ -9,7 +9,7 @@ import time
 import uuid
 from typing import Any
 
-from flowcheck import __version__, mcp_compat
+from flowcheck import __version__, mcp_compat, telemetry
 from flowcheck.audit import AuditLog, bounded
 from flowcheck.errors import FlowcheckError
 from flowcheck.guardian.engine import scan_text
@@ -106,6 +106,7 @@ def audited(
         finally:
             duration = round((time.monotonic() - started) * 1000, 1)
             audit.record(**common, duration_ms=duration, **outcome)
+            telemetry.record_call(tool.__name__, common, outcome, duration)
 
     return dataclasses.replace(spec, fn=call)
 
