@@ -241,6 +241,22 @@ def test_bad_telemetry_settings_name_the_variable_and_the_fix(
     ]
 
 
+def test_the_operators_config_file_and_secret_file_set_telemetry_too(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The OTEL_* variables are settings: every operator source applies, as documented."""
+    config, headers = tmp_path / "config.yaml", tmp_path / "headers"
+    config.write_text("otel_exporter_otlp_endpoint: http://collector:4318\n")
+    headers.write_text("authorization=Bearer t-1\n")
+    monkeypatch.setenv("FLOWCHECK_CONFIG_FILE", str(config))
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS_FILE", str(headers))
+    settings = load_settings()
+    assert telemetry.export_urls(settings)[0] == "http://collector:4318/v1/traces"
+    assert telemetry.header_map(settings.otel_exporter_otlp_headers) == {
+        "authorization": "Bearer t-1"
+    }
+
+
 def test_headers_are_parsed_into_a_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", "api-key=s3cr=t, x-team = core")
     headers = load_settings().otel_exporter_otlp_headers
