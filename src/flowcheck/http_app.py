@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
-from flowcheck import __version__, mcp_compat
+from flowcheck import __version__, mcp_compat, telemetry
 from flowcheck.errors import FlowcheckError
 from flowcheck.server import build_server
 from flowcheck.settings import Settings
@@ -112,6 +112,7 @@ def build_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with run_sessions():
             yield
+        telemetry.flush()
 
     app = Starlette(
         routes=[Route("/healthz", healthz), Route("/readyz", readyz), Mount("/", app=mcp_app)],

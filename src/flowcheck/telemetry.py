@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SCOPE = "flowcheck"
+# What a flush at shutdown may take per signal: with the 8 s drain of in-flight calls, the
+# server still stops within Docker's 10 s stop timeout when the collector does not answer.
+FLUSH_MILLIS = 1_000
 # Verdicts from the audit summary that become span attributes: counts, booleans and enums only.
 _VERDICTS = (
     "findings",
@@ -48,6 +51,7 @@ class _Recorder:
     errors: Any
     duration: Any
     error_status: Any
+    providers: tuple[Any, ...]
 
     def record(
         self, tool: str, common: Mapping[str, Any], outcome: Mapping[str, Any], duration_ms: float
@@ -108,6 +112,7 @@ def use(tracer_provider: TracerProvider | None, meter_provider: MeterProvider | 
         errors=meter and meter.create_counter("flowcheck.tool.errors", "{call}", "Failed calls"),
         duration=meter and meter.create_histogram("flowcheck.tool.duration", "ms", "Call time"),
         error_status=Status(StatusCode.ERROR),
+        providers=tuple(p for p in (tracer_provider, meter_provider) if p is not None),
     )
 
 
@@ -121,6 +126,14 @@ def record_call(
         _recorder.record(tool, common, outcome, duration_ms)
     except Exception:  # telemetry must never turn a tool's result into an error
         log.exception("telemetry: recording a call of %s failed", tool)
+
+
+def flush() -> None:
+    """Export what is pending now. The HTTP server calls it at shutdown: uvicorn re-raises
+    SIGTERM after its graceful stop, so the process dies before the SDK's atexit flush runs."""
+    if _recorder is not None:
+        for provider in _recorder.providers:
+            provider.force_flush(FLUSH_MILLIS)
 
 
 def export_urls(settings: Settings) -> tuple[str | None, str | None]:

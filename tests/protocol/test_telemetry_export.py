@@ -1,73 +1,17 @@
 """A real `flowcheck serve` (stdio) exports its tool-call span and metrics over OTLP/HTTP to a
-collector on 127.0.0.1 (issue 12 #6). The fake collector decodes what it receives with the
-protobuf classes of opentelemetry-proto, which the OTLP exporter depends on."""
+collector on 127.0.0.1 (issue 12 #6)."""
 
 from __future__ import annotations
 
-import gzip
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.adversarial.settings_audit_support import AWS_KEY, operator_env, stdio_session
+from tests.protocol.otlp_collector import NEEDS_OTEL, attributes, otlp_collector
 
-pytest.importorskip("opentelemetry.proto", reason="needs the otel extra (scripts/test installs it)")
-
-
-@dataclass
-class Collector:
-    url: str = ""
-    posts: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
-
-    def decoded(self, path: str) -> list[Any]:
-        from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
-            ExportMetricsServiceRequest,
-        )
-        from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
-            ExportTraceServiceRequest,
-        )
-
-        kind = {"/v1/traces": ExportTraceServiceRequest, "/v1/metrics": ExportMetricsServiceRequest}
-        return [kind[path].FromString(body) for at, _, body in self.posts if at == path]
-
-
-@contextmanager
-def otlp_collector() -> Iterator[Collector]:
-    """An OTLP/HTTP receiver on 127.0.0.1 that records each POST and answers 200."""
-    collector = Collector()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.headers.get("Content-Encoding") == "gzip":
-                body = gzip.decompress(body)
-            collector.posts.append((self.path, dict(self.headers), body))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-protobuf")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    collector.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield collector
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-def attributes(items: Any) -> dict[str, Any]:
-    return {item.key: getattr(item.value, item.value.WhichOneof("value")) for item in items}
+pytest.importorskip("opentelemetry.proto", reason=NEEDS_OTEL)
 
 
 def test_served_tool_call_reaches_the_collector_as_a_span_and_metrics(

@@ -21,10 +21,10 @@ from flowcheck.server import audited
 from flowcheck.sessions import SessionRegistry
 from flowcheck.settings_sources import load_settings
 from flowcheck.tools import ToolSpec, flow, guardian, session
+from tests.protocol.otlp_collector import NEEDS_OTEL
 
 AWS_KEY = "AKIAZ7Q4M2W3R5T6Y3U6"
 EMAIL = "jane.roe@corp.example"
-NEEDS_OTEL = "needs the otel extra (pip install -e '.[otel]'; scripts/test installs it)"
 
 
 class Recorded:
