@@ -3,6 +3,7 @@ collector on 127.0.0.1 (issue 12 #6)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
@@ -67,4 +68,22 @@ def test_served_tool_call_reaches_the_collector_as_a_span_and_metrics(
     assert names == {"flowcheck.tool.calls", "flowcheck.tool.duration"}
     assert {headers.get("x-collector-key") for _, headers, _ in collector.posts} == {"k-123"}
     assert all(AWS_KEY.encode() not in body for _, _, body in collector.posts)
+    assert "Traceback" not in stderr
+
+
+def test_an_unreachable_collector_delays_neither_calls_nor_exit(
+    isolated_environment: Path, make_repo: Any
+) -> None:
+    """Guards a defect found here: the SDK's exit handler waited out the exporters' 10 s of
+    retries, so a stdio server whose collector was down took 13 s to exit after its client
+    left. The flush at exit now waits at most 2 s."""
+    started = time.monotonic()
+    replies, stderr = stdio_session(
+        make_repo(),
+        operator_env(isolated_environment, OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:9"),
+        [("sanitize_content", {"content": "nothing to hide"})],
+    )
+    assert replies[1]["result"]["isError"] is False
+    assert time.monotonic() - started < 9
+    assert "Connection refused" in stderr
     assert "Traceback" not in stderr
