@@ -218,7 +218,8 @@ class Settings(BaseSettings):
     otel_exporter_otlp_headers: SecretStr | None = Field(
         None,
         validation_alias=_alias("OTEL_EXPORTER_OTLP_HEADERS"),
-        description="Headers sent with each export: key=value pairs, comma separated.",
+        description="Headers sent with each export, key=value pairs, comma separated; "
+        "only to an https or loopback endpoint.",
     )
     otel_service_name: str = Field(
         "flowcheck",
@@ -316,7 +317,24 @@ class Settings(BaseSettings):
                 "FLOWCHECK_AUTH_TOKEN or FLOWCHECK_AUTH_TOKEN_FILE, bind 127.0.0.1, or set "
                 "FLOWCHECK_ALLOW_UNAUTHENTICATED=true"
             )
+        if self.otel_exporter_otlp_headers is not None and (cleartext := self._cleartext_otlp()):
+            raise ValueError(
+                f"OTEL_EXPORTER_OTLP_HEADERS would be sent in clear text to {cleartext}: use an "
+                "https endpoint, or a collector on loopback"
+            )
         return self
+
+    def _cleartext_otlp(self) -> str | None:
+        """The first OTLP endpoint that is plain http off loopback (headers hold credentials)."""
+        endpoints = (
+            self.otel_exporter_otlp_endpoint,
+            self.otel_exporter_otlp_traces_endpoint,
+            self.otel_exporter_otlp_metrics_endpoint,
+        )
+        for url in filter(None, endpoints):
+            if urlsplit(url).scheme == "http" and not _is_loopback(urlsplit(url).hostname):
+                return url
+        return None
 
     @property
     def is_loopback(self) -> bool:

@@ -246,15 +246,30 @@ def test_the_operators_config_file_and_secret_file_set_telemetry_too(
 ) -> None:
     """The OTEL_* variables are settings: every operator source applies, as documented."""
     config, headers = tmp_path / "config.yaml", tmp_path / "headers"
-    config.write_text("otel_exporter_otlp_endpoint: http://collector:4318\n")
+    config.write_text("otel_exporter_otlp_endpoint: https://collector.test:4318\n")
     headers.write_text("authorization=Bearer t-1\n")
     monkeypatch.setenv("FLOWCHECK_CONFIG_FILE", str(config))
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS_FILE", str(headers))
     settings = load_settings()
-    assert telemetry.export_urls(settings)[0] == "http://collector:4318/v1/traces"
+    assert telemetry.export_urls(settings)[0] == "https://collector.test:4318/v1/traces"
     assert telemetry.header_map(settings.otel_exporter_otlp_headers) == {
         "authorization": "Bearer t-1"
     }
+
+
+def test_headers_never_go_in_clear_text_off_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Headers carry a backend's credentials, as FLOWCHECK_INTENT_BASE_URL's key does."""
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", "api-key=k-1")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "https://otlp.example.test")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://collector:4318/v1/metrics")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert caught.value.problems == [
+        "OTEL_EXPORTER_OTLP_HEADERS would be sent in clear text to "
+        "http://collector:4318/v1/metrics: use an https endpoint, or a collector on loopback"
+    ]
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://127.0.0.1:4318/v1/metrics")
+    assert load_settings().otel_exporter_otlp_metrics_endpoint == "http://127.0.0.1:4318/v1/metrics"
 
 
 def test_headers_are_parsed_into_a_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
