@@ -224,21 +224,50 @@ def test_export_urls_follow_the_otlp_exporter_spec(
     assert telemetry.export_urls(load_settings()) == expected
 
 
+BAD_SETTINGS = [
+    (
+        {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318",
+            "OTEL_EXPORTER_OTLP_HEADERS": "api-key",
+            "OTEL_EXPORTER_OTLP_PROTOCOL": "grpc",
+        },
+        [
+            "OTEL_EXPORTER_OTLP_ENDPOINT='collector:4318': Value error, must be an http(s) URL "
+            "of an OTLP collector, e.g. http://collector:4318",
+            "OTEL_EXPORTER_OTLP_PROTOCOL='grpc': Input should be 'http/protobuf'",
+            "OTEL_EXPORTER_OTLP_HEADERS=********: Value error, must be key=value pairs "
+            "separated by commas, e.g. api-key=...",
+        ],
+    ),
+    (  # headers carry a backend's credentials, as FLOWCHECK_INTENT_BASE_URL's key does
+        {
+            "OTEL_EXPORTER_OTLP_HEADERS": "api-key=k-1",
+            "OTEL_EXPORTER_OTLP_ENDPOINT": "https://otlp.example.test",
+            "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT": "http://collector:4318/v1/metrics",
+        },
+        [
+            "OTEL_EXPORTER_OTLP_HEADERS would be sent in clear text to "
+            "http://collector:4318/v1/metrics: use an https endpoint, or a collector on loopback"
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("environment", "problems"), BAD_SETTINGS, ids=["values", "cleartext"])
 def test_bad_telemetry_settings_name_the_variable_and_the_fix(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], problems: list[str]
 ) -> None:
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", "api-key")
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
     with pytest.raises(ConfigError) as caught:
         load_settings()
-    assert caught.value.problems == [
-        "OTEL_EXPORTER_OTLP_ENDPOINT='collector:4318': Value error, must be an http(s) URL of "
-        "an OTLP collector, e.g. http://collector:4318",
-        "OTEL_EXPORTER_OTLP_PROTOCOL='grpc': Input should be 'http/protobuf'",
-        "OTEL_EXPORTER_OTLP_HEADERS=********: Value error, must be key=value pairs separated "
-        "by commas, e.g. api-key=...",
-    ]
+    assert caught.value.problems == problems
+
+
+def test_headers_may_go_over_plain_http_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", "api-key=k-1")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318")
+    assert load_settings().otel_exporter_otlp_endpoint == "http://127.0.0.1:4318"
 
 
 def test_the_operators_config_file_and_secret_file_set_telemetry_too(
@@ -255,21 +284,6 @@ def test_the_operators_config_file_and_secret_file_set_telemetry_too(
     assert telemetry.header_map(settings.otel_exporter_otlp_headers) == {
         "authorization": "Bearer t-1"
     }
-
-
-def test_headers_never_go_in_clear_text_off_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Headers carry a backend's credentials, as FLOWCHECK_INTENT_BASE_URL's key does."""
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", "api-key=k-1")
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "https://otlp.example.test")
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://collector:4318/v1/metrics")
-    with pytest.raises(ConfigError) as caught:
-        load_settings()
-    assert caught.value.problems == [
-        "OTEL_EXPORTER_OTLP_HEADERS would be sent in clear text to "
-        "http://collector:4318/v1/metrics: use an https endpoint, or a collector on loopback"
-    ]
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://127.0.0.1:4318/v1/metrics")
-    assert load_settings().otel_exporter_otlp_metrics_endpoint == "http://127.0.0.1:4318/v1/metrics"
 
 
 def test_headers_are_parsed_into_a_mapping(monkeypatch: pytest.MonkeyPatch) -> None:
