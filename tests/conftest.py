@@ -1,4 +1,4 @@
-"""Every test runs with its own HOME and without any FLOWCHECK_* (or aliased) variable."""
+"""Every test runs with its own HOME and without any FLOWCHECK_*, OTEL_* or aliased variable."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def isolated_environment(
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     for name in list(os.environ):
-        if (name.startswith("FLOWCHECK_") and name not in KEEP) or name in ALIASED:
+        flowcheck = name.startswith("FLOWCHECK_") and name not in KEEP
+        # OTEL_*: the telemetry settings, and the variables the SDK reads by itself.
+        if flowcheck or name in ALIASED or name.startswith("OTEL_"):
             monkeypatch.delenv(name)
         if name.endswith("_FILE") and name.removesuffix("_FILE") in ALIASED:
             monkeypatch.delenv(name)

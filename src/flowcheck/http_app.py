@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
-from flowcheck import __version__, mcp_compat
+from flowcheck import __version__, mcp_compat, telemetry
 from flowcheck.errors import FlowcheckError
 from flowcheck.http_limits import BodyLimit
 from flowcheck.http_sessions import BearerGate, SessionGuard
@@ -67,6 +67,7 @@ def build_app(settings: Settings) -> Starlette:
             background.start_soon(sessions.expire_idle_sessions)
             yield
             background.cancel_scope.cancel()
+        telemetry.flush()
 
     app = Starlette(
         routes=[Route("/healthz", healthz), Route("/readyz", readyz), Mount("/", app=sessions)],

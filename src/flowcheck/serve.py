@@ -12,7 +12,7 @@ from pathlib import Path
 
 import anyio
 
-from flowcheck import __version__, mcp_compat
+from flowcheck import __version__, mcp_compat, telemetry
 from flowcheck.errors import ConfigError, StorageError
 from flowcheck.git.runner import trusting
 from flowcheck.settings import Settings
@@ -38,6 +38,7 @@ def serve(settings: Settings) -> int:
     except StorageError as exc:
         print(f"flowcheck: cannot start: {exc}", file=sys.stderr)
         return 2
+    telemetry.start(settings)
     # Repositories under the allowed roots are trusted whoever owns them (runner.trusting).
     with trusting(settings.allowed_roots):
         if settings.transport == "stdio":

@@ -11,7 +11,7 @@ from typing import Any
 
 import anyio
 
-from flowcheck import __version__, mcp_compat
+from flowcheck import __version__, mcp_compat, telemetry
 from flowcheck.audit import AuditLog, bounded
 from flowcheck.errors import DeadlineError, FlowcheckError
 from flowcheck.guardian.engine import scan_text
@@ -125,6 +125,7 @@ def audited(
                 await off_loop(
                     functools.partial(audit.record, **common, duration_ms=duration, **outcome)
                 )
+            telemetry.record_call(tool.__name__, common, outcome, duration)
 
     return dataclasses.replace(spec, fn=call)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -222,6 +222,58 @@ class Settings(BaseSettings):
         description="GitHub token for issue look-ups.",
     )
 
+    # Telemetry (extra `otel`): the standard OpenTelemetry variables, declared here so that they
+    # come from the operator's sources like every other setting and FlowCheck passes them to
+    # the SDK itself. Without an endpoint nothing is exported and the SDK is never imported.
+    otel_exporter_otlp_endpoint: str | None = Field(
+        None,
+        validation_alias=_alias("OTEL_EXPORTER_OTLP_ENDPOINT"),
+        description="OTLP/HTTP collector base URL, e.g. http://otel-collector:4318 (/v1/traces "
+        "and /v1/metrics are appended). Unset: no telemetry. Needs the otel extra.",
+    )
+    otel_exporter_otlp_traces_endpoint: str | None = Field(
+        None,
+        validation_alias=_alias("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"),
+        description="Full OTLP/HTTP URL for spans; overrides the base URL for traces.",
+    )
+    otel_exporter_otlp_metrics_endpoint: str | None = Field(
+        None,
+        validation_alias=_alias("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"),
+        description="Full OTLP/HTTP URL for metrics; overrides the base URL for metrics.",
+    )
+    otel_exporter_otlp_protocol: Literal["http/protobuf"] = Field(
+        "http/protobuf",
+        validation_alias=_alias("OTEL_EXPORTER_OTLP_PROTOCOL"),
+        description="OTLP protocol: only http/protobuf (collectors listen for it on port 4318).",
+    )
+    otel_exporter_otlp_headers: SecretStr | None = Field(
+        None,
+        validation_alias=_alias("OTEL_EXPORTER_OTLP_HEADERS"),
+        description="Headers sent with each export, key=value pairs, comma separated; "
+        "only to an https or loopback endpoint.",
+    )
+    otel_service_name: str = Field(
+        "flowcheck",
+        min_length=1,
+        validation_alias=_alias("OTEL_SERVICE_NAME"),
+        description="service.name of the exported spans and metrics.",
+    )
+    otel_traces_exporter: Literal["otlp", "none"] = Field(
+        "otlp",
+        validation_alias=_alias("OTEL_TRACES_EXPORTER"),
+        description="otlp: one span per tool call; none: no spans.",
+    )
+    otel_metrics_exporter: Literal["otlp", "none"] = Field(
+        "otlp",
+        validation_alias=_alias("OTEL_METRICS_EXPORTER"),
+        description="otlp: call, error and latency metrics per tool; none: no metrics.",
+    )
+    otel_sdk_disabled: bool = Field(
+        False,
+        validation_alias=_alias("OTEL_SDK_DISABLED"),
+        description="true: no telemetry, whatever else is set.",
+    )
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: Any) -> Any:
@@ -263,6 +315,35 @@ class Settings(BaseSettings):
             return value.rstrip("/")
         raise ValueError("must be an https URL (plain http only on loopback): API keys go there")
 
+    @field_validator(
+        "otel_exporter_otlp_endpoint",
+        "otel_exporter_otlp_traces_endpoint",
+        "otel_exporter_otlp_metrics_endpoint",
+    )
+    @classmethod
+    def _collector_url(cls, value: str | None) -> str | None:
+        url = urlsplit(value or "")
+        if value is None or (url.scheme in ("http", "https") and url.netloc):
+            return value
+        raise ValueError("must be an http(s) URL of an OTLP collector, e.g. http://collector:4318")
+
+    @field_validator("otel_exporter_otlp_headers")
+    @classmethod
+    def _header_pairs(cls, value: SecretStr | None) -> SecretStr | None:
+        pairs = value.get_secret_value().split(",") if value else []
+        if all("=" in pair and pair.partition("=")[0].strip() for pair in pairs):
+            return value
+        raise ValueError("must be key=value pairs separated by commas, e.g. api-key=...")
+
+    @model_validator(mode="after")
+    def _check_otel_headers(self) -> Settings:
+        if self.otel_exporter_otlp_headers is not None and (cleartext := self._cleartext_otlp()):
+            raise ValueError(
+                f"OTEL_EXPORTER_OTLP_HEADERS would be sent in clear text to {cleartext}: use an "
+                "https endpoint, or a collector on loopback"
+            )
+        return self
+
     def serving_problems(self) -> list[str]:
         """What stops `flowcheck serve` on this transport, one line each.
 
@@ -285,6 +366,18 @@ class Settings(BaseSettings):
                 "FLOWCHECK_ALLOW_UNAUTHENTICATED=true"
             )
         return problems
+
+    def _cleartext_otlp(self) -> str | None:
+        """The first OTLP endpoint that is plain http off loopback (headers hold credentials)."""
+        endpoints = (
+            self.otel_exporter_otlp_endpoint,
+            self.otel_exporter_otlp_traces_endpoint,
+            self.otel_exporter_otlp_metrics_endpoint,
+        )
+        for url in filter(None, endpoints):
+            if urlsplit(url).scheme == "http" and not _is_loopback(urlsplit(url).hostname):
+                return url
+        return None
 
     @property
     def is_loopback(self) -> bool:

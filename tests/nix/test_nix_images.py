@@ -69,14 +69,19 @@ DEV = ["pytest", "pytest-asyncio", "pytest-timeout", "hypothesis", "httpx", "ruf
        "types-pyyaml", "jsonschema", "kubernetes-validate"]
 
 
+OTEL = ["opentelemetry-sdk", "opentelemetry-exporter-otlp-proto-http"]
+
+
 @pytest.mark.parametrize(
-    ("variant", "modules"), [("latest", RUNTIME), ("slim", RUNTIME), ("dev", RUNTIME + DEV)]
+    ("variant", "modules"),
+    [("latest", RUNTIME + OTEL), ("slim", RUNTIME), ("dev", RUNTIME + DEV + OTEL)],
 )
 def test_app_in_each_image_carries_its_extras(
     flake: Flake, variant: str, modules: list[str]
 ) -> None:
-    """issue 9: latest carried the anthropic, openai and OpenTelemetry SDKs (about 55 MB),
-    which FlowCheck never imports."""
+    """issue 9: latest carried the anthropic SDKs, which FlowCheck never imports; issue 12:
+    latest and dev carry the OpenTelemetry exporter that src/flowcheck/telemetry.py uses, and
+    slim stays without it."""
     assert app_field(flake, variant, "map (m: m.pname) app.stubArgs.dependencies") == modules
 
 

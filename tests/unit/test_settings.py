@@ -51,12 +51,25 @@ EVERY_VARIABLE: list[tuple[str, str, str, Any]] = [
     ("MCP_TRANSPORT", "http", "transport", "http"),
     ("MCP_HOST", "127.0.0.3", "server_host", "127.0.0.3"),
     ("MCP_PORT", "9002", "server_port", 9002),
+    ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel:4318", "otel_exporter_otlp_endpoint",
+     "http://otel:4318"),
+    ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://o.test/t", "otel_exporter_otlp_traces_endpoint",
+     "https://o.test/t"),
+    ("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://127.0.0.1:9/m",
+     "otel_exporter_otlp_metrics_endpoint", "http://127.0.0.1:9/m"),
+    ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf", "otel_exporter_otlp_protocol",
+     "http/protobuf"),
+    ("OTEL_SERVICE_NAME", "fc-prod", "otel_service_name", "fc-prod"),
+    ("OTEL_TRACES_EXPORTER", "none", "otel_traces_exporter", "none"),
+    ("OTEL_METRICS_EXPORTER", "none", "otel_metrics_exporter", "none"),
+    ("OTEL_SDK_DISABLED", "true", "otel_sdk_disabled", True),
 ]
 SECRET_VARIABLES = [
     ("FLOWCHECK_AUTH_TOKEN", "auth_token"),
     ("ANTHROPIC_API_KEY", "anthropic_api_key"),
     ("OPENAI_API_KEY", "openai_api_key"),
     ("GITHUB_TOKEN", "github_token"),
+    ("OTEL_EXPORTER_OTLP_HEADERS", "otel_exporter_otlp_headers"),
 ]
 
 
@@ -86,13 +99,13 @@ def test_every_field_has_a_test_of_its_variable() -> None:
 def test_secret_from_environment_and_from_file(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, variable: str, field: str
 ) -> None:
-    monkeypatch.setenv(variable, "from-env-value")
-    assert secret_values(getattr(load_settings(), field)) == ["from-env-value"]
+    monkeypatch.setenv(variable, "key=from-env")
+    assert secret_values(getattr(load_settings(), field)) == ["key=from-env"]
     monkeypatch.delenv(variable)
     secret = tmp_path / "secret"
-    secret.write_text("from-file-value\n")
+    secret.write_text("key=from-file\n")
     monkeypatch.setenv(f"{variable}_FILE", str(secret))
-    assert secret_values(getattr(load_settings(), field)) == ["from-file-value"]
+    assert secret_values(getattr(load_settings(), field)) == ["key=from-file"]
 
 
 def test_run_secrets_directory_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
