@@ -157,6 +157,7 @@ async def test_scan_span_counts_findings_and_holds_no_content(
         "flowcheck.pii_detected": False,
         "flowcheck.secrets_detected": True,
         "flowcheck.injection_detected": False,
+        "flowcheck.findings": 1,
     }
     exported = scan.to_json() + sanitize.to_json()
     for content in (AWS_KEY, EMAIL, "notes.txt", str(repo), "REDACTED"):
