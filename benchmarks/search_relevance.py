@@ -1,6 +1,6 @@
 """search_history's relevance on labelled queries over two real histories, next to `git log --grep`.
 
-    python benchmarks/search_relevance.py
+    python benchmarks/search_relevance.py [--per-query]
 
 The queries and their relevant commits are in `search_relevance.json` (keyword, paraphrase and
 concept queries over BurntSushi/ripgrep and expressjs/express, each pinned to a head). No
@@ -103,7 +103,10 @@ def scores(ranked: Sequence[str], relevant: set[str]) -> tuple[float, float, flo
 
 
 def evaluate(
-    queries: list[dict[str, object]], rankers: dict[str, Ranker], repos: dict[str, Path]
+    queries: list[dict[str, object]],
+    rankers: dict[str, Ranker],
+    repos: dict[str, Path],
+    per_query: bool = False,
 ) -> dict[str, dict[str, list[tuple[float, float, float]]]]:
     table: dict[str, dict[str, list[tuple[float, float, float]]]] = {s: {} for s in rankers}
     for query in queries:
@@ -114,6 +117,11 @@ def evaluate(
         for stage, ranker in rankers.items():
             result = scores(ranker(repo, str(query["query"])), relevant)
             table[stage].setdefault(str(query["kind"]), []).append(result)
+            if per_query:
+                print(
+                    f"{stage[:24]:24} {query['kind']:10} r@5 {result[0]:.2f} "
+                    f"rr {result[2]:.2f}  {query['query']}"
+                )
     return table
 
 
@@ -131,7 +139,8 @@ def print_table(table: dict[str, dict[str, list[tuple[float, float, float]]]]) -
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args()
+    parser.add_argument("--per-query", action="store_true", help="print each query's scores")
+    options = parser.parse_args()
     labels = json.loads(LABELS.read_text())
     repos = {
         name: clone
@@ -145,14 +154,8 @@ def main() -> None:
     db.unlink(missing_ok=True)
     for repo in repos.values():
         index_repository(repo, db, None)  # the whole history: relevance, not freshness
-    fresh = CACHE / "default.db"  # what a first search does with no `flowcheck index` run
-    fresh.unlink(missing_ok=True)
-    rankers = {
-        "git log --grep (any word)": grep_ranker,
-        "lexical, first search (default depth)": lexical_ranker(fresh),
-        "lexical, whole history indexed": lexical_ranker(db),
-    }
-    print_table(evaluate(labels["queries"], rankers, repos))
+    rankers = {"git log --grep (any word)": grep_ranker, "lexical": lexical_ranker(db)}
+    print_table(evaluate(labels["queries"], rankers, repos, options.per_query))
 
 
 if __name__ == "__main__":

@@ -107,7 +107,13 @@ def cmd_hooks(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     from flowcheck.history import index_command
 
-    return index_command(args.path, _settings(args).effective_index_path, args.full)
+    settings = _settings(args)
+    return index_command(
+        args.path,
+        settings.effective_index_path,
+        args.full,
+        limit=settings.history_index_limit,
+    )
 
 
 def cmd_audit(args: argparse.Namespace) -> int:
@@ -213,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument(
         "--full",
         action="store_true",
-        help="index every commit reachable from HEAD, not only the newest 1,000",
+        help="index every commit, even beyond FLOWCHECK_HISTORY_INDEX_LIMIT",
     )
     index.set_defaults(handler=cmd_index)
 

@@ -4,7 +4,16 @@ SQLite's FTS5 bm25() does the ranking. For every phrase it adds
 `idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / average_length))`, with
 `idf = ln((N - n + 0.5) / (n + 0.5))` (clamped to 1e-6 when not positive) over the N commits of
 this repository, n of which contain the phrase. Each phrase's term is below `idf * (k1 + 1)`, so
-dividing by the sum of those bounds gives a score in [0, 1) that keeps BM25's order.
+dividing by the sum of those bounds gives a score in [0, 1).
+
+Ranking is AND-biased. Candidates come from commits holding every query word, then those
+missing one, then those with any (`query.tiers`), BM25 order within each, until CANDIDATES are
+found; the looser tiers often never run. The final score is the scaled BM25 times
+(1 + coverage) / 2, coverage being the share of the query's idf the commit matched (exact
+tokens, see `query`, weigh EXACT_BOOST times their idf): a commit
+with all the words beats one with one rare word only when its BM25 is not far lower (a long
+commit that mentions every word once in passing does not). OR-ing every word instead ranked a
+generic word's thousands of commits on every query, slowly and mostly wrongly.
 """
 
 from __future__ import annotations
@@ -16,7 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flowcheck.history.models import CommitMatch
-from flowcheck.history.query import Term, match_expression
+from flowcheck.history.query import Term, tiers
 from flowcheck.history.store import IndexState, fts_table
 
 K1 = 1.2  # FTS5's fixed bm25() parameter
@@ -25,6 +34,8 @@ _MESSAGE_WEIGHT, _PATHS_WEIGHT = 1.0, 0.5  # a word in the message says more tha
 SHOWN_MESSAGE_CHARS = 500
 SHOWN_HASH_CHARS = 12
 MAX_MATCHED_TERMS = 5
+EXACT_BOOST = 2.0  # a version, identifier or issue number counts twice in coverage
+CANDIDATES = 50  # commits the tiers gather before the final ordering picks the top_k
 
 
 def rank(
@@ -32,26 +43,47 @@ def rank(
 ) -> list[CommitMatch]:
     """The `top_k` best commits for the terms; ties go to the newer commit."""
     table = fts_table(state)
-    rows = connection.execute(
-        f"SELECT {table}.rowid, bm25({table}, ?, ?) AS raw, message, hash, author, "  # noqa: S608
-        f"authored_at, files, insertions, deletions FROM {table} "
-        f"JOIN history_commits ON history_commits.id = {table}.rowid "
-        f"WHERE {table} MATCH ? ORDER BY raw, authored_at DESC, hash LIMIT ?",
-        (_MESSAGE_WEIGHT, _PATHS_WEIGHT, match_expression(terms), top_k),
-    ).fetchall()
+    wanted = max(CANDIDATES, top_k)
+    rows: list[tuple[Any, ...]] = []
+    for expression in tiers(terms):
+        seen = [row[0] for row in rows]
+        rows += _tier(connection, table, expression, seen, wanted - len(rows))
+        if len(rows) == wanted:
+            break
     if not rows:
         return []
     idf = _inverse_document_frequencies(connection, table, terms)
     bound = (K1 + 1) * sum(idf.values())
     matched = _matched_terms(connection, table, terms, [row[0] for row in rows])
     ordered = sorted(terms, key=lambda term: -idf[term])  # stable: query order among equals
-    return [
-        _commit_match(row, bound, [t.text for t in ordered if row[0] in matched[t]]) for row in rows
-    ]
+    weight = {term: idf[term] * (EXACT_BOOST if term.exact else 1) for term in terms}
+    scored = []
+    for row in rows:
+        found = [term for term in ordered if row[0] in matched[term]]
+        coverage = sum(weight[term] for term in found) / sum(weight.values())
+        score = min(1.0, -row[1] / bound) * (1 + coverage) / 2
+        scored.append((score, row, [term.text for term in found]))
+    scored.sort(key=lambda item: (-item[0], -item[1][5], item[1][3]))
+    return [_commit_match(row, score, found) for score, row, found in scored[:top_k]]
 
 
-def _commit_match(row: tuple[Any, ...], bound: float, matched_terms: list[str]) -> CommitMatch:
-    _, raw, message, object_id, author, authored_at, files, insertions, deletions = row
+def _tier(
+    connection: sqlite3.Connection, table: str, expression: str, seen: list[int], limit: int
+) -> list[tuple[Any, ...]]:
+    """The `limit` best commits matching `expression`, leaving out rows an earlier tier gave."""
+    placeholders = ", ".join("?" * len(seen))
+    return connection.execute(
+        f"SELECT {table}.rowid, bm25({table}, ?, ?) AS raw, message, hash, author, "  # noqa: S608
+        f"authored_at, files, insertions, deletions FROM {table} "
+        f"JOIN history_commits ON history_commits.id = {table}.rowid "
+        f"WHERE {table} MATCH ? AND {table}.rowid NOT IN ({placeholders}) "
+        "ORDER BY raw, authored_at DESC, hash LIMIT ?",
+        (_MESSAGE_WEIGHT, _PATHS_WEIGHT, expression, *seen, limit),
+    ).fetchall()
+
+
+def _commit_match(row: tuple[Any, ...], score: float, matched_terms: list[str]) -> CommitMatch:
+    _, _, message, object_id, author, authored_at, files, insertions, deletions = row
     return CommitMatch(
         commit_hash=object_id[:SHOWN_HASH_CHARS],
         message=_shown(message),
@@ -60,7 +92,7 @@ def _commit_match(row: tuple[Any, ...], bound: float, matched_terms: list[str]) 
         files_changed=json.loads(files),
         insertions=insertions,
         deletions=deletions,
-        score=round(min(1.0, -raw / bound), 3),
+        score=round(score, 3),
         matched_terms=matched_terms[:MAX_MATCHED_TERMS],
     )
 

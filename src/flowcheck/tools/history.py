@@ -21,7 +21,9 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
     def search_redacted(repo: Path, query: str, top_k: int) -> SearchResult:
         # Commit messages are untrusted text: secrets, personal data and planted instructions
         # in them come back as redaction tokens.
-        found = search(repo, settings.effective_index_path, query, top_k)
+        found = search(
+            repo, settings.effective_index_path, query, top_k, settings.history_index_limit
+        )
         hits = [
             hit.model_copy(update={"message": sanitize(hit.message, rules).sanitized_text})
             for hit in found.results
@@ -44,11 +46,13 @@ def tools(settings: Settings, rules: RuleSet) -> list[ToolSpec]:
             int, Field(ge=1, le=MAX_TOP_K, description="How many commits to return.")
         ] = 5,
     ) -> SearchResult:
-        """Search the commits reachable from HEAD (the newest 1,000, or all after
-        `flowcheck index --full`) by the words of their messages and changed paths: which
-        commit fixed, added or changed something, who made it, and when. Best match first
-        (BM25 relevance). Secrets, personal data and injected instructions in messages are
-        redacted. Prefer this to reading raw git log."""
+        """Search the commits of HEAD and the local branches (merges left out; a first
+        search on a long history answers from the newest 1,000 while the rest is indexed in
+        the background) by the words of their messages and changed paths: which commit fixed,
+        added or changed something, who made it, and when. Commits with all the query's words
+        first, then most (BM25 relevance; "the", "when" and the like are ignored). Secrets,
+        personal data and injected instructions in messages are redacted. Prefer this to
+        reading raw git log."""
         repo = resolve(settings, repo_path)
         return await anyio.to_thread.run_sync(search_redacted, repo, query, top_k)
 
