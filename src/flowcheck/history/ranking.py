@@ -26,7 +26,7 @@ from typing import Any
 
 from flowcheck.history.models import CommitMatch
 from flowcheck.history.query import Term, tiers
-from flowcheck.history.store import IndexState, fts_table
+from flowcheck.history.store import TOKENIZER, IndexState, count_commits, fts_table
 
 K1 = 1.2  # FTS5's fixed bm25() parameter
 _MIN_IDF = 1e-6  # FTS5's floor for phrases found in half of the commits or more
@@ -35,6 +35,7 @@ SHOWN_MESSAGE_CHARS = 500
 SHOWN_HASH_CHARS = 12
 MAX_MATCHED_TERMS = 5
 EXACT_BOOST = 2.0  # a version, identifier or issue number counts twice in coverage
+_CANDIDATES = "history_candidates"  # the temporary table of `_matched_terms`
 CANDIDATES = 50  # commits the tiers gather before the final ordering picks the top_k
 
 
@@ -52,7 +53,7 @@ def rank(
             break
     if not rows:
         return []
-    idf = _inverse_document_frequencies(connection, table, terms)
+    idf = _inverse_document_frequencies(connection, state, terms)
     bound = (K1 + 1) * sum(idf.values())
     matched = _matched_terms(connection, table, terms, [row[0] for row in rows])
     ordered = sorted(terms, key=lambda term: -idf[term])  # stable: query order among equals
@@ -72,12 +73,15 @@ def _tier(
 ) -> list[tuple[Any, ...]]:
     """The `limit` best commits matching `expression`, leaving out rows an earlier tier gave."""
     placeholders = ", ".join("?" * len(seen))
+    # The best rows are chosen before the join: joining every match first, then sorting, took
+    # three times as long on a generic word. Among equal scores the lower rowid is the newer
+    # commit (each batch is inserted newest first).
     return connection.execute(
-        f"SELECT {table}.rowid, bm25({table}, ?, ?) AS raw, message, hash, author, "  # noqa: S608
-        f"authored_at, files, insertions, deletions FROM {table} "
-        f"JOIN history_commits ON history_commits.id = {table}.rowid "
-        f"WHERE {table} MATCH ? AND {table}.rowid NOT IN ({placeholders}) "
-        "ORDER BY raw, authored_at DESC, hash LIMIT ?",
+        "SELECT best.rowid, best.raw, text.message, hash, author, authored_at, files, "  # noqa: S608
+        f"insertions, deletions FROM (SELECT rowid, bm25({table}, ?, ?) AS raw FROM {table} "
+        f"WHERE {table} MATCH ? AND rowid NOT IN ({placeholders}) ORDER BY raw, rowid LIMIT ?) "
+        f"AS best JOIN {table} AS text ON text.rowid = best.rowid "
+        "JOIN history_commits ON history_commits.id = best.rowid ORDER BY best.raw, best.rowid",
         (_MESSAGE_WEIGHT, _PATHS_WEIGHT, expression, *seen, limit),
     ).fetchall()
 
@@ -98,10 +102,11 @@ def _commit_match(row: tuple[Any, ...], score: float, matched_terms: list[str]) 
 
 
 def _inverse_document_frequencies(
-    connection: sqlite3.Connection, table: str, terms: list[Term]
+    connection: sqlite3.Connection, state: IndexState, terms: list[Term]
 ) -> dict[Term, float]:
     """Each phrase's idf, computed exactly as FTS5's bm25() computes it."""
-    (total,) = connection.execute(f"SELECT count(*) FROM {table}").fetchone()  # noqa: S608
+    table = fts_table(state)
+    total = count_commits(connection, state)  # count(*) on the FTS5 table reads all of it
     idf: dict[Term, float] = {}
     for term in terms:
         (containing,) = connection.execute(
@@ -116,15 +121,29 @@ def _inverse_document_frequencies(
 def _matched_terms(
     connection: sqlite3.Connection, table: str, terms: list[Term], rowids: list[int]
 ) -> dict[Term, set[int]]:
-    """For each term, which of these rows contain it."""
+    """For each term, which of these rows contain it.
+
+    The rows are copied into a temporary full-text table with the same tokenizer and the terms
+    matched there: matching in the repository's table walks a generic word's whole list of
+    commits even when restricted to these rows (14 ms for "use" among 50k commits).
+    """
     placeholders = ", ".join("?" * len(rowids))
+    connection.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_CANDIDATES} USING fts5(message, paths, "
+        f"tokenize = '{TOKENIZER}')"
+    )
+    connection.execute(f"DELETE FROM temp.{_CANDIDATES}")  # noqa: S608
+    connection.execute(
+        f"INSERT INTO temp.{_CANDIDATES} (rowid, message, paths) "  # noqa: S608
+        f"SELECT rowid, message, paths FROM {table} WHERE rowid IN ({placeholders})",
+        rowids,
+    )
     return {
         term: {
             rowid
             for (rowid,) in connection.execute(
-                f"SELECT rowid FROM {table} WHERE {table} MATCH ? "  # noqa: S608
-                f"AND rowid IN ({placeholders})",
-                (term.phrase, *rowids),
+                f"SELECT rowid FROM temp.{_CANDIDATES} WHERE {_CANDIDATES} MATCH ?",  # noqa: S608
+                (term.phrase,),
             )
         }
         for term in terms

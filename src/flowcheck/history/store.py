@@ -23,6 +23,7 @@ SHOWN_FILES = 20
 INDEXED_PATHS = 1_000  # a vendoring commit may touch 100k files; its first 1,000 are enough
 INDEXED_MESSAGE_CHARS = 8_000
 _BUSY_TIMEOUT_MS = 15_000
+TOKENIZER = "porter unicode61"  # word forms share a stem; letters and digits make words
 _SQL_VARIABLES = 900  # below SQLite's oldest limit of 999 bound parameters per statement
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS history_repositories (
@@ -103,7 +104,7 @@ def create_state(connection: sqlite3.Connection, top_level: Path) -> IndexState:
     state = IndexState(_rowid(cursor), None, 0)
     connection.execute(
         f"CREATE VIRTUAL TABLE {fts_table(state)} "
-        "USING fts5(message, paths, tokenize = 'porter unicode61')"
+        f"USING fts5(message, paths, tokenize = '{TOKENIZER}')"
     )
     return state
 
