@@ -9,11 +9,11 @@ dividing by the sum of those bounds gives a score in [0, 1).
 Ranking is AND-biased. Candidates come from commits holding every query word, then those
 missing one, then those with any (`query.tiers`), BM25 order within each, until CANDIDATES are
 found; the looser tiers often never run. The final score is the scaled BM25 times
-(1 + coverage) / 2, coverage being the share of the query's idf the commit matched (exact
-tokens, see `query`, weigh EXACT_BOOST times their idf): a commit
-with all the words beats one with one rare word only when its BM25 is not far lower (a long
-commit that mentions every word once in passing does not). OR-ing every word instead ranked a
-generic word's thousands of commits on every query, slowly and mostly wrongly.
+(1 + coverage) / 2, coverage being the share of the query's idf the commit matched, exact
+tokens (see `query`) weighing EXACT_BOOST times their idf. So a commit with all the words beats
+one with a single rare word unless its BM25 is far lower (a long commit that mentions every
+word once in passing). OR-ing every word instead ranked a generic word's thousands of commits
+on every query, slowly and mostly wrongly.
 """
 
 from __future__ import annotations
