@@ -8,7 +8,8 @@ Indexing is compared with the one `git log -z --numstat` of the same commits tha
 query is compared with `git log -i --grep`, what an agent would run instead. Every index
 measurement starts from a new index file. Targets: a full index within 2x of its git log
 (git's diffs are the floor; parsing and the FTS5 inserts may at most double it), a first
-search (which indexes 1,000 commits) under 250 ms, a refresh after 10 new commits under
+search (which indexes the newest 1,000 commits, leaving the rest to a background thread)
+under 250 ms, a refresh after 10 new commits under
 100 ms, and a query under 50 ms.
 """
 
@@ -23,7 +24,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from flowcheck.history import index_repository, search
+from flowcheck.history import backfill, index_repository, search
 from timing import cached_repository, interleaved_medians, seconds
 
 COMMITS = 5_000
@@ -104,9 +105,14 @@ def index_rows(repo: Path, runs: int) -> list[Row]:
     full, full_log = interleaved_medians(
         with_new_index(lambda db: index_repository(repo, db, None)), raw_log(repo, None), runs
     )
+    # Time to the first answer: the thread that indexes the older 4,000 commits afterwards
+    # is not started, or the next run would wait for it.
+    started = backfill.start
+    backfill.start = lambda db_path, top_level, job: None  # type: ignore[assignment]
     first, first_log = interleaved_medians(
         with_new_index(lambda db: search(repo, db, "login timeout")), raw_log(repo, 1_000), runs
     )
+    backfill.start = started  # type: ignore[assignment]
     return [
         (
             "index all 5,000 commits (index --full)",

@@ -149,12 +149,13 @@ def cmd_hooks(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from flowcheck.history import DEFAULT_INDEX_LIMIT, index_command, index_repository
+    from flowcheck.history import index_command, index_repository
 
-    index_path = _settings(args).effective_index_path
+    settings = _settings(args)
+    index_path = settings.effective_index_path
     if not args.json:
-        return index_command(args.path, index_path, args.full)
-    limit = None if args.full else DEFAULT_INDEX_LIMIT
+        return index_command(args.path, index_path, args.full, limit=settings.history_index_limit)
+    limit = None if args.full else settings.history_index_limit
     print_json(index_repository(Path(args.path), index_path, limit).model_dump())
     return EXIT_OK
 

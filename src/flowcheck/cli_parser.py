@@ -161,7 +161,7 @@ def _index(commands: Commands, handler: Handler) -> None:
     index.add_argument(
         "--full",
         action="store_true",
-        help="index every commit reachable from HEAD, not only the newest 1,000",
+        help="index every commit, even beyond FLOWCHECK_HISTORY_INDEX_LIMIT",
     )
     index.set_defaults(handler=handler)
 

@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     semantic_index_path: Path | None = Field(
         None, description="Commit search index (SQLite). Default: <storage>/semantic_index.db."
     )
+    history_index_limit: int | None = Field(
+        None,
+        ge=1,
+        description="Index only the newest this many commits per repository, for huge "
+        "histories. Default: every commit reachable from HEAD and the local branches.",
+    )
     audit_log_path: Path | None = Field(
         None, description="Audit log (JSON Lines). Default: <storage>/audit.log."
     )

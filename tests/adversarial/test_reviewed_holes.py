@@ -105,3 +105,23 @@ async def test_thousands_of_skipped_files_give_a_bounded_answer(
     )
 
 
+
+
+async def test_a_private_key_in_a_long_commit_message_never_comes_back_in_part(
+    make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """Hostile repository, a private key in a long commit message: `search_history` returns the
+    message redacted and then shortened (shortened first, the key block lost its END line and a
+    line of its body came back unredacted).
+    """
+    repo = make_repo()
+    body = "\n".join(["MIIEowIBAAKCAQEA1x2y3z4AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefgh"] * 12)
+    key = f"-----BEGIN RSA PRIVATE KEY-----\n{body}\n-----END RSA PRIVATE KEY-----"
+    (repo / "deploy.txt").write_text("deploy\n")
+    git(repo, "add", "deploy.txt")
+    git(repo, "commit", "-q", "-m", "deploy " + "word " * 20 + "\n\n" + key)
+    settings = settings_for(repo, tmp_path / "storage")
+    answer = await call_tool(settings, "search_history", {"query": "deploy"})
+    (hit,) = [h for h in answer.structured["results"] if h["message"].startswith("deploy")]
+    assert "MIIE" not in answer.text
+    assert hit["message"].endswith("\n\n[REDACTED_PRIVATE_KEY_1]")

@@ -25,6 +25,7 @@ EVERY_VARIABLE: list[tuple[str, str, str, Any]] = [
     ("FLOWCHECK_STORAGE_PATH", "/srv/state", "storage_path", Path("/srv/state")),
     ("FLOWCHECK_RULES_PATH", "/srv/rules", "rules_path", Path("/srv/rules")),
     ("FLOWCHECK_SEMANTIC_INDEX_PATH", "/srv/i.db", "semantic_index_path", Path("/srv/i.db")),
+    ("FLOWCHECK_HISTORY_INDEX_LIMIT", "50000", "history_index_limit", 50_000),
     ("FLOWCHECK_AUDIT_LOG_PATH", "/srv/audit.log", "audit_log_path", Path("/srv/audit.log")),
     ("FLOWCHECK_AUDIT_MAX_SIZE_MB", "25", "audit_max_size_mb", 25),
     ("FLOWCHECK_SESSION_TIMEOUT", "120", "session_timeout", 120),

@@ -1,4 +1,5 @@
-"""Read commits for the index: HEAD, the newest N commit ids, and their details in one `git log`."""
+"""Read commits for the index: the branch tips, the commits they reach, and their details in one
+`git log`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from flowcheck.git.runner import GitExitError, run_git
 # %B is the raw message; NUL can never occur in it, in a name or in a path, so NUL separates fields.
 _FORMAT = "--format=%H%x00%an%x00%at%x00%B"
 _HASH = re.compile(rb"[0-9a-f]{40}|[0-9a-f]{64}")  # SHA-1 and SHA-256 repositories
-_NO_SUCH_REVISION = 1  # `rev-parse --verify --quiet` exit status when HEAD has no commit yet
-_NOT_AN_ANCESTOR = (1, 128)  # merge-base --is-ancestor: not one; 128: commit gone (rewritten, gc)
+_NO_REFS = 1  # `show-ref` exit status when there is no branch and HEAD has no commit yet
 _SECONDS_PER_COMMIT = 0.02  # git log time budget grows with the batch; diffs dominate
 
 
@@ -29,36 +29,38 @@ class Commit:
     deletions: int
 
 
-def head_commit(repo: Path) -> str | None:
-    """The full id of HEAD, or None in a repository without commits."""
+def branch_tips(repo: Path) -> tuple[str | None, tuple[str, ...]]:
+    """HEAD's full id (None before the first commit) and the sorted ids of HEAD and every local
+    branch: what the index covers. One `git show-ref`."""
     try:
-        output = run_git(repo, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+        output = run_git(repo, "show-ref", "--head", "--heads")
     except GitExitError as error:
-        if error.status == _NO_SUCH_REVISION:
-            return None
+        if error.status == _NO_REFS:
+            return None, ()
         raise
-    return output.decode("ascii").strip()
+    head: str | None = None
+    tips: set[str] = set()
+    for line in output.decode("utf-8", errors="replace").splitlines():
+        object_id, _, name = line.partition(" ")
+        tips.add(object_id)
+        if name == "HEAD":
+            head = object_id
+    return head, tuple(sorted(tips))
 
 
-def newest_commits(
-    repo: Path, head: str, limit: int | None, exclude: str | None = None
+def reachable(
+    repo: Path, tips: Sequence[str], exclude: Sequence[str] = (), limit: int | None = None
 ) -> list[str]:
-    """Ids of the `limit` newest commits reachable from `head` (all when None), newest first;
-    with `exclude`, only those not reachable from it."""
+    """Ids of the non-merge commits reachable from `tips` and not from `exclude`, newest first,
+    at most `limit` (all when None). Merges are left out: their changes are their parents', and
+    "Merge branch ..." messages took two of every ten result slots. Raises GitExitError when an
+    excluded id no longer exists (rewritten and garbage-collected)."""
     count = [] if limit is None else [f"--max-count={limit}"]
-    excluded = [] if exclude is None else [f"^{exclude}"]
-    return run_git(repo, "rev-list", *count, head, *excluded, "--").decode("ascii").split()
-
-
-def is_ancestor(repo: Path, ancestor: str, descendant: str) -> bool:
-    """Whether `descendant` extends `ancestor`; False also when `ancestor` no longer exists."""
-    try:
-        run_git(repo, "merge-base", "--is-ancestor", ancestor, descendant)
-    except GitExitError as error:
-        if error.status in _NOT_AN_ANCESTOR:
-            return False
-        raise
-    return True
+    revisions = [*tips, *(f"^{object_id}" for object_id in exclude)]
+    output = run_git(
+        repo, "rev-list", "--no-merges", *count, "--stdin", input="\n".join(revisions).encode()
+    )
+    return output.decode("ascii").split()
 
 
 def read_commits(repo: Path, hashes: Sequence[str]) -> list[Commit]:

@@ -15,7 +15,8 @@ class CommitMatch(BaseModel):
     deletions: int = Field(description="Lines deleted by the commit.")
     score: float = Field(
         description="Relevance from 0 to 1, 3 decimals: the commit's BM25 score divided by the "
-        "highest score this query could reach. Compare scores within one answer only."
+        "highest score this query could reach, weighted by the share of the query's words "
+        "(rarer ones count more) it contains. Compare scores within one answer only."
     )
     matched_terms: list[str] = Field(
         description="Query words found in the commit's message or paths, the rarest first, "
@@ -27,7 +28,13 @@ class SearchResult(BaseModel):
     query: str = Field(description="The query as given.")
     count: int = Field(description="Number of results.")
     indexed_commits: int = Field(
-        description="How many of the newest commits reachable from HEAD were searched."
+        description="How many commits (reachable from HEAD and the local branches, merges "
+        "left out) were searched."
+    )
+    indexing: bool = Field(
+        False,
+        description="True while older commits are still being indexed in the background: "
+        "they may be missing from these results.",
     )
     results: list[CommitMatch] = Field(description="Best match first.")
 

@@ -18,17 +18,21 @@ from flowcheck.errors import StorageError
 from flowcheck.history.gitlog import Commit
 from flowcheck.storage import ensure_storage
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: tips and complete (whole history by default, built in batches)
 SHOWN_FILES = 20
 INDEXED_PATHS = 1_000  # a vendoring commit may touch 100k files; its first 1,000 are enough
 INDEXED_MESSAGE_CHARS = 8_000
 _BUSY_TIMEOUT_MS = 15_000
+TOKENIZER = "porter unicode61"  # word forms share a stem; letters and digits make words
+_SQL_VARIABLES = 900  # below SQLite's oldest limit of 999 bound parameters per statement
 _SCHEMA = (
     """CREATE TABLE IF NOT EXISTS history_repositories (
     id INTEGER PRIMARY KEY,
     top_level BLOB NOT NULL UNIQUE,  -- os.fsencode of the real top-level path
-    head TEXT,                       -- full id of the indexed HEAD; NULL before the first commit
-    depth INTEGER                    -- commits kept from HEAD; NULL means all of them
+    head TEXT,                       -- full id of HEAD when indexed; NULL before the first commit
+    tips TEXT NOT NULL DEFAULT '[]', -- JSON: sorted ids of HEAD and the local branches covered
+    complete INTEGER NOT NULL DEFAULT 0,  -- 1 once every commit the tips reach is indexed
+    depth INTEGER                    -- newest commits kept; NULL means all of them
 )""",
     """CREATE TABLE IF NOT EXISTS history_commits (
     id INTEGER PRIMARY KEY,          -- also the rowid of the repository's full-text row
@@ -49,6 +53,8 @@ class IndexState:
     repository_id: int
     head: str | None
     depth: int | None
+    tips: tuple[str, ...] = ()
+    complete: bool = False  # False while older commits are still to be added (backfill)
 
 
 @contextmanager
@@ -81,10 +87,13 @@ def write(connection: sqlite3.Connection) -> Iterator[None]:
 
 def read_state(connection: sqlite3.Connection, top_level: Path) -> IndexState | None:
     row = connection.execute(
-        "SELECT id, head, depth FROM history_repositories WHERE top_level = ?",
+        "SELECT id, head, depth, tips, complete FROM history_repositories WHERE top_level = ?",
         (os.fsencode(top_level),),
     ).fetchone()
-    return None if row is None else IndexState(*row)
+    if row is None:
+        return None
+    repository_id, head, depth, tips, complete = row
+    return IndexState(repository_id, head, depth, tuple(json.loads(tips)), bool(complete))
 
 
 def create_state(connection: sqlite3.Connection, top_level: Path) -> IndexState:
@@ -95,15 +104,21 @@ def create_state(connection: sqlite3.Connection, top_level: Path) -> IndexState:
     state = IndexState(_rowid(cursor), None, 0)
     connection.execute(
         f"CREATE VIRTUAL TABLE {fts_table(state)} "
-        "USING fts5(message, paths, tokenize = 'porter unicode61')"
+        f"USING fts5(message, paths, tokenize = '{TOKENIZER}')"
     )
     return state
 
 
 def save_state(connection: sqlite3.Connection, state: IndexState) -> None:
     connection.execute(
-        "UPDATE history_repositories SET head = ?, depth = ? WHERE id = ?",
-        (state.head, state.depth, state.repository_id),
+        "UPDATE history_repositories SET head = ?, depth = ?, tips = ?, complete = ? WHERE id = ?",
+        (
+            state.head,
+            state.depth,
+            json.dumps(state.tips),
+            int(state.complete),
+            state.repository_id,
+        ),
     )
 
 
@@ -119,6 +134,20 @@ def indexed_hashes(connection: sqlite3.Connection, state: IndexState) -> set[str
     return {object_id for (object_id,) in rows}
 
 
+def indexed_among(connection: sqlite3.Connection, state: IndexState, hashes: list[str]) -> set[str]:
+    """Which of these commits are in the index."""
+    present: set[str] = set()
+    for start in range(0, len(hashes), _SQL_VARIABLES):
+        chunk = hashes[start : start + _SQL_VARIABLES]
+        rows = connection.execute(
+            "SELECT hash FROM history_commits WHERE repository_id = ? "  # noqa: S608
+            f"AND hash IN ({', '.join('?' * len(chunk))})",
+            (state.repository_id, *chunk),
+        )
+        present.update(object_id for (object_id,) in rows)
+    return present
+
+
 def remove_commits(connection: sqlite3.Connection, state: IndexState, hashes: set[str]) -> None:
     key = [(state.repository_id, object_id) for object_id in hashes]
     connection.executemany(
@@ -130,6 +159,9 @@ def remove_commits(connection: sqlite3.Connection, state: IndexState, hashes: se
 
 
 def add_commits(connection: sqlite3.Connection, state: IndexState, commits: list[Commit]) -> None:
+    """Add the commits not indexed yet (another process may have added some meanwhile)."""
+    present = indexed_among(connection, state, [commit.hash for commit in commits])
+    commits = [commit for commit in commits if commit.hash not in present]
     # Ids are assigned here so both tables take one executemany; the write lock makes it safe.
     (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM history_commits").fetchone()
     ids = range(last + 1, last + 1 + len(commits))
@@ -201,9 +233,23 @@ def _prepare(connection: sqlite3.Connection, db_path: Path) -> None:
     connection.execute("PRAGMA journal_mode = WAL")  # searches read while an indexer writes
     if version < SCHEMA_VERSION:
         with write(connection):
+            _drop_old_index(connection)
             for statement in _SCHEMA:
                 connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+
+
+def _drop_old_index(connection: sqlite3.Connection) -> None:
+    """Drop an older schema's history tables: the index is a cache of git history, rebuilt on
+    the next search. 0.4's own tables in the same file are not ours and stay."""
+    tables = connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND (name GLOB 'history_fts_*' "
+        "OR name IN ('history_commits', 'history_repositories'))"
+    ).fetchall()
+    for (name,) in tables:
+        if name.startswith("history_fts_") and not name[len("history_fts_") :].isdigit():
+            continue  # FTS5's shadow tables go with their table
+        connection.execute(f'DROP TABLE IF EXISTS "{name}"')
 
 
 def _require_fts5(connection: sqlite3.Connection) -> None:

@@ -46,12 +46,12 @@ def test_new_commits_are_indexed_incrementally_with_one_git_log(
     assert counts(index_repository(repo, db)) == (3, 3, 0)
     git_calls.clear()
     assert counts(index_repository(repo, db)) == (3, 0, 0)
-    assert git_calls == ["rev-parse"]  # HEAD unchanged: nothing else runs
+    assert git_calls == ["show-ref"]  # no branch moved: nothing else runs
     new = commit(repo, "Add retry to the uploader", {"up.py": "retry\n"}, day=3)
     commit(repo, "chore 4", {"f.txt": "4\n"}, day=4)
     git_calls.clear()
     assert counts(index_repository(repo, db)) == (5, 2, 0)
-    assert git_calls == ["rev-parse", "rev-list", "log"]
+    assert git_calls == ["show-ref", "rev-list", "rev-list", "log"]  # stale, new, details
     assert hashes(repo, db, "uploader") == [new[:12]]
 
 
@@ -66,7 +66,7 @@ def test_full_index_moving_forward_walks_only_the_new_commits(
     commit(repo, "chore 4", {"f.txt": "4\n"}, day=4)
     git_calls.clear()
     assert counts(index_repository(repo, db, limit=None)) == (5, 1, 0)
-    assert git_calls == ["rev-parse", "merge-base", "rev-list", "log"]
+    assert git_calls == ["show-ref", "rev-list", "rev-list", "log"]
     git(repo, "reset", "-q", "--hard", "HEAD~2")
     assert counts(index_repository(repo, db, limit=None)) == (3, 0, 2)
 
@@ -102,21 +102,26 @@ def test_reset_drops_commits_no_longer_reachable(new_repo: Callable[[str], Path]
     assert (hashes(repo, db, "importer"), hashes(repo, db, "exporter")) == ([], [kept[:12]])
 
 
-def test_switching_branches_searches_the_checked_out_history(
+def test_every_local_branch_is_searched_until_it_is_deleted(
     new_repo: Callable[[str], Path], db: Path
 ) -> None:
+    """Issue 11: the whole history reachable from local branches is indexed, not HEAD's only
+    (this test asserted the opposite before: a branch's work vanished on checkout)."""
     repo = new_repo("repo")
     commit(repo, "base", {"a.txt": "a\n"})
     git(repo, "checkout", "-q", "-b", "feature")
     feature = commit(repo, "Feature toggles", {"t.py": "t\n"}, day=1)
     assert hashes(repo, db, "toggles") == [feature[:12]]
     git(repo, "checkout", "-q", "main")
+    assert hashes(repo, db, "toggles") == [feature[:12]]
+    git(repo, "branch", "-q", "-D", "feature")
     assert hashes(repo, db, "toggles") == []
 
 
-def test_depth_limit_slides_and_full_index_keeps_everything(
+def test_depth_limit_slides_and_a_search_indexes_everything(
     new_repo: Callable[[str], Path], db: Path
 ) -> None:
+    """Issue 11: a search indexes the whole history (it indexed the newest 1,000 before)."""
     repo = new_repo("repo")
     oldest = commit(repo, "Oldest change", {"f.txt": "0\n"})
     for day in range(1, 4):
@@ -124,11 +129,20 @@ def test_depth_limit_slides_and_full_index_keeps_everything(
     assert counts(index_repository(repo, db, limit=2)) == (2, 2, 0)
     commit(repo, "chore 4", {"f.txt": "4\n"}, day=4)
     assert counts(index_repository(repo, db, limit=2)) == (2, 1, 1)  # the window slides
-    assert hashes(repo, db, "oldest") == [oldest[:12]]  # a search indexes the 1,000 newest
-    assert index_repository(repo, db, limit=2).depth == 1000  # never shallower than before
-    full = index_repository(repo, db, limit=None)
-    assert (counts(full), full.depth) == ((5, 0, 0), None)
-    assert index_repository(repo, db, limit=2).depth is None
+    assert hashes(repo, db, "oldest") == [oldest[:12]]
+    assert index_repository(repo, db, limit=2).depth is None  # never shallower than before
+    assert counts(index_repository(repo, db)) == (5, 0, 0)
+
+
+def test_search_within_the_operators_limit(new_repo: Callable[[str], Path], db: Path) -> None:
+    repo = new_repo("repo")
+    commit(repo, "Oldest change", {"f.txt": "0\n"})
+    newest = commit(repo, "Newest change", {"f.txt": "1\n"}, day=1)
+    result = search(repo, db, "change", limit=1)
+    assert ([hit.commit_hash for hit in result.results], result.indexed_commits) == (
+        [newest[:12]],
+        1,
+    )
 
 
 def test_empty_repository_gives_zero_results(new_repo: Callable[[str], Path], db: Path) -> None:
@@ -141,7 +155,7 @@ def test_empty_repository_gives_zero_results(new_repo: Callable[[str], Path], db
         "commits": 0,
         "added": 0,
         "removed": 0,
-        "depth": 1000,
+        "depth": None,
     }
     first = commit(repo, "First words", {"a.txt": "a\n"})
     assert hashes(repo, db, "words") == [first[:12]]

@@ -8,15 +8,10 @@ from pathlib import Path
 import pytest
 
 from flowcheck.errors import GitError
+from flowcheck.git.runner import GitExitError
 from flowcheck.history import search
-from flowcheck.history.gitlog import (
-    Commit,
-    head_commit,
-    is_ancestor,
-    newest_commits,
-    parse_log,
-    read_commits,
-)
+from flowcheck.history.gitlog import Commit, branch_tips, parse_log, reachable, read_commits
+from flowcheck.history.ranking import shown_message
 from tests.conftest import git
 from tests.unit.history.conftest import DAY, EPOCH, commit
 
@@ -71,16 +66,34 @@ def test_merge_commit_lists_no_files(new_repo: Callable[[str], Path]) -> None:
     ]
 
 
-def test_head_and_newest_commits(new_repo: Callable[[str], Path]) -> None:
+def test_tips_are_head_and_every_local_branch(new_repo: Callable[[str], Path]) -> None:
     repo = new_repo("repo")
-    assert head_commit(repo) is None
-    ids = [commit(repo, f"c{day}", {"f": f"{day}\n"}, day) for day in range(3)]
-    assert head_commit(repo) == ids[2]
-    assert newest_commits(repo, ids[2], 2) == [ids[2], ids[1]]
-    assert newest_commits(repo, ids[1], None) == [ids[1], ids[0]]
-    assert newest_commits(repo, ids[2], None, exclude=ids[0]) == [ids[2], ids[1]]
-    assert [is_ancestor(repo, ids[0], ids[2]), is_ancestor(repo, ids[2], ids[0])] == [True, False]
-    assert is_ancestor(repo, "0" * 40, ids[2]) is False  # gone after a rewrite and gc
+    assert branch_tips(repo) == (None, ())
+    base = commit(repo, "base", {"f": "0\n"})
+    git(repo, "checkout", "-q", "-b", "side")
+    side = commit(repo, "side", {"f": "1\n"}, day=1)
+    git(repo, "checkout", "-q", "main")
+    assert branch_tips(repo) == (base, tuple(sorted({base, side})))
+    git(repo, "checkout", "-q", "--detach", side)
+    detached = commit(repo, "detached", {"f": "2\n"}, day=2)
+    assert branch_tips(repo) == (detached, tuple(sorted({base, side, detached})))
+
+
+def test_reachable_is_newest_first_without_merges(new_repo: Callable[[str], Path]) -> None:
+    """Issue 11: merge commits took about 2 of every 10 result slots."""
+    repo = new_repo("repo")
+    base = commit(repo, "base", {"a.txt": "a\n"})
+    git(repo, "checkout", "-q", "-b", "side")
+    side = commit(repo, "side work", {"b.txt": "b\n"}, day=1)
+    git(repo, "checkout", "-q", "main")
+    main = commit(repo, "main work", {"c.txt": "c\n"}, day=2)
+    git(repo, "merge", "-q", "--no-edit", "side")
+    merge = git(repo, "rev-parse", "HEAD").strip()
+    assert reachable(repo, [merge]) == [main, side, base]
+    assert reachable(repo, [merge], limit=2) == [main, side]
+    assert reachable(repo, [merge], exclude=[side]) == [main]
+    with pytest.raises(GitExitError):
+        reachable(repo, [merge], exclude=["0" * 40])  # gone after a rewrite and gc
 
 
 def test_unexpected_output_is_a_git_error() -> None:
@@ -98,9 +111,10 @@ def test_shown_message_and_files_are_capped_but_all_paths_are_searchable(
     commit(repo, long_message, files)
     (hit,) = search(repo, db, "module24.py").results
     assert (hit.message, hit.files_changed) == (
-        long_message[:499] + "…",
+        long_message.strip(),  # whole, for redaction; the tool shortens it afterwards
         [f"pkg/module{n:02d}.py" for n in range(20)],
     )
+    assert shown_message(hit.message) == long_message[:499] + "…"
     assert (hit.insertions, hit.deletions) == (25, 0)
 
 

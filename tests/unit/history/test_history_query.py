@@ -13,7 +13,7 @@ from flowcheck.history.query import Term, parse_query
 def test_query_words_become_quoted_phrases() -> None:
     assert parse_query('Fix "parser.py" fix; (timeout)* NEAR') == [
         Term("fix", '"fix"'),
-        Term("parser.py", '"parser py"'),
+        Term("parser.py", '"parser py"', exact=True),
         Term("timeout", '"timeout"'),
         Term("near", '"near"'),
     ]

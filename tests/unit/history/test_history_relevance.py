@@ -79,6 +79,7 @@ def test_result_fields(tmp_path: Path, db: Path, ids: dict[str, str]) -> None:
         "query": "yaml parser crash",
         "count": 1,
         "indexed_commits": 9,
+        "indexing": False,
         "results": [
             {
                 "commit_hash": ids["Fixes crash"],

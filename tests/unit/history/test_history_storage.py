@@ -54,7 +54,7 @@ def test_index_from_a_newer_flowcheck_is_refused(repo: Path, db: Path) -> None:
     with pytest.raises(StorageError) as raised:
         search(repo, db, "search")
     assert str(raised.value) == (
-        f"the search index {db} was written by a newer FlowCheck (schema 7, this one reads 1): "
+        f"the search index {db} was written by a newer FlowCheck (schema 7, this one reads 2): "
         "upgrade FlowCheck or delete the file"
     )
 

@@ -76,7 +76,7 @@ def test_index_command_prints_one_line_of_stats(
     assert index_command(str(repo / "."), db, False, out) == 0
     assert index_command(str(repo), db, True, out) == 0
     assert out.getvalue().splitlines() == [
-        f"{repo}: 2 commits indexed (newest 1000 commits), HEAD {ids[1][:12]}; 2 added, 0 removed",
+        f"{repo}: 2 commits indexed (all commits), HEAD {ids[1][:12]}; 2 added, 0 removed",
         f"{repo}: 2 commits indexed (all commits), HEAD {ids[1][:12]}; 0 added, 0 removed",
     ]
 
@@ -89,7 +89,7 @@ def test_index_command_on_an_empty_repository(
     out = io.StringIO()
     assert index_command(None, tmp_path / "index.db", False, out) == 0
     assert out.getvalue() == (
-        f"{repo}: 0 commits indexed (newest 1000 commits), no commits yet; 0 added, 0 removed\n"
+        f"{repo}: 0 commits indexed (all commits), no commits yet; 0 added, 0 removed\n"
     )
 
 
