@@ -1,6 +1,6 @@
 # The `git` binary of nixpkgs' gitMinimal (from the binary cache), copied alone.
 # FlowCheck runs only built-in subcommands (status, diff, log, show, rev-parse, rev-list,
-# for-each-ref, merge-base, config, hash-object, ls-files, remote), so it needs nothing from
+# for-each-ref, show-ref, merge-base, config, hash-object, ls-files, remote), so it needs nothing from
 # gitMinimal's libexec/git-core. gitMinimal's own closure brings curl and krb5 (remote
 # helpers), gettext (git-sh-i18n), and coreutils, gawk, sed and grep (its shell scripts).
 # Cutting the references to gitMinimal and to the shell leaves glibc, zlib-ng and libgcc.

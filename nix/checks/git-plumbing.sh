@@ -31,6 +31,7 @@ same "$("$full" rev-parse HEAD)" "$("$git" log --no-ext-diff --no-textconv --for
 same "$PWD" "$("$git" rev-parse --show-toplevel)"
 same "1	0" "$("$git" rev-list --left-right --count HEAD...main --)"
 same "refs/heads/main" "$("$git" for-each-ref --format='%(refname)' refs/heads/main)"
+same "$("$full" rev-parse main) refs/heads/main" "$("$git" show-ref --heads main)"
 "$git" merge-base --is-ancestor main HEAD
 same "origin" "$("$git" config --name-only --get-regexp '^remote\..*\.url$' | cut -d. -f2)"
 same "4b825dc642cb6eb9a060e54bf8d69288fbee4904" "$("$git" hash-object -t tree --stdin </dev/null)"

@@ -40,7 +40,7 @@ _GATE = """#!/bin/sh
 if [ -n "${%(outer)s:-}" ]; then
     pid=$PPID
     while [ "${pid:-0}" -gt 1 ]; do
-        if tr '\\0' '\\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -q '/flowcheck$'; then
+        if tr '\\0' '\\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qE '(^|/)flowcheck$'; then
             exec "%(program)s" "$@"
         fi
         pid=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
@@ -49,9 +49,11 @@ if [ -n "${%(outer)s:-}" ]; then
 fi
 exec "%(program)s" "$@"
 """
+# The interpreter the hooks record (`python -P -m flowcheck ARGS`), logging each call's ARGS.
 _WRAPPER = """#!/bin/sh
 "%(real)s" "$@"
 status=$?
+shift 3
 echo "$* -> $status" >>"%(log)s"
 exit $status
 """
@@ -216,23 +218,19 @@ def _run_cli(repo: Path, command: str, environment: dict[str, str]) -> str:
 
 
 def _commit_through_hooks(repo: Path, environment: dict[str, str]) -> str:
-    """A plain `git commit` with FlowCheck's hooks installed and a logging `flowcheck` on
-    PATH; waits for the post-commit hook's background `flowcheck index`."""
-    hooks.install(repo)
+    """A plain `git commit` with FlowCheck's hooks installed, run by a logging interpreter;
+    waits for the post-commit hook's background `flowcheck index`."""
     folder = repo.parent / "hook-bin"
     folder.mkdir(exist_ok=True)
     log = folder / "calls.log"
     log.unlink(missing_ok=True)
-    wrapper = folder / "flowcheck"
-    wrapper.write_text(_WRAPPER % {"real": FLOWCHECK, "log": log})
+    wrapper = folder / "python"
+    wrapper.write_text(_WRAPPER % {"real": sys.executable, "log": log})
     wrapper.chmod(0o755)
+    hooks.install(repo, hooks.Launcher(str(wrapper), hooks.current_launcher().package_root))
     committed = subprocess.run(
         ["git", "-C", str(repo), "commit", "-q", "--allow-empty", "-m", "hostile case"],
-        env={
-            **environment,
-            _OUTER_GIT: "1",
-            "PATH": f"{folder}{os.pathsep}{environment['PATH']}",
-        },
+        env={**environment, _OUTER_GIT: "1"},
         capture_output=True,
         text=True,
         errors="replace",

@@ -56,6 +56,7 @@ def test_served_tool_call_reaches_the_collector_as_a_span_and_metrics(
         "flowcheck.pii_detected": False,
         "flowcheck.secrets_detected": True,
         "flowcheck.injection_detected": False,
+        "flowcheck.findings": 1,
     }
     assert spans[1].end_time_unix_nano - spans[1].start_time_unix_nano == int(duration * 1e6)
     (metrics,) = collector.decoded("/v1/metrics")

@@ -99,7 +99,7 @@ def test_index_json_is_the_index_statistics(
         "commits": 1,
         "added": 1,
         "removed": 0,
-        "depth": 1000,
+        "depth": None,  # the whole history (FLOWCHECK_HISTORY_INDEX_LIMIT unset)
     }
 
 
