@@ -71,7 +71,7 @@ def anchor_path(path: Path) -> Path:
 def chain_files(path: Path) -> list[Path]:
     """Rotated files oldest first, then the live file."""
     rotated = sorted(_rotated(path), key=lambda item: item[0])
-    return [file for _, file in rotated] + ([path] if path.exists() else [])
+    return [file for _, file in rotated] + ([path] if os.path.lexists(path) else [])
 
 
 def _rotated(path: Path) -> list[tuple[int, Path]]:
@@ -91,17 +91,17 @@ def next_index(path: Path) -> int:
 
 def open_regular(path: Path, flags: int) -> int:
     """A descriptor on `path`, which must be a regular file; NotRegularFile otherwise."""
+    refusal = NotRegularFile(errno.EINVAL, f"{path} is not a regular file; remove it")
     try:
         fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o600)
     except OSError as exc:
-        if exc.errno not in (errno.ELOOP, errno.ENXIO):  # a symlink; a FIFO with no reader
-            raise
-        fd = -1
-    if fd >= 0 and stat.S_ISREG(os.fstat(fd).st_mode):
-        return fd
-    if fd >= 0:
+        if exc.errno in (errno.ELOOP, errno.ENXIO):  # a symlink; a FIFO opened to write
+            raise refusal from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-    raise NotRegularFile(errno.EINVAL, f"{path} is not a regular file; remove it")
+        raise refusal
+    return fd
 
 
 def _readable(file: Path) -> BinaryIO | None:
@@ -114,9 +114,7 @@ def _readable(file: Path) -> BinaryIO | None:
 
 def irregular_files(path: Path) -> list[Path]:
     """Chain file names that are not regular files: `verify` reports them, readers skip them."""
-    names = [file for _, file in sorted(_rotated(path), key=lambda item: item[0])]
-    names += [path] if os.path.lexists(path) else []
-    return [file for file in names if not stat.S_ISREG(file.lstat().st_mode)]
+    return [file for file in chain_files(path) if not stat.S_ISREG(file.lstat().st_mode)]
 
 
 def parse_entry(raw: bytes) -> tuple[str, str, bool] | None:
@@ -179,11 +177,13 @@ def read_anchor(path: Path) -> Head | None:
         data = json.loads(raw) if len(raw) <= _MAX_ANCHOR_BYTES else None
     except RecursionError:  # deeply nested brackets; a ValueError propagates as it is
         data = None
-    hash_, count = (data.get("hash"), data.get("count")) if isinstance(data, dict) else (0, 0)
-    if not (isinstance(hash_, str) and _HASH.fullmatch(hash_)):
+    if not isinstance(data, dict):
         raise ValueError("not an anchor")
-    if type(count) is not int or count < 0:
-        raise ValueError("not an anchor")
+    hash_, count = data.get("hash"), data.get("count")
+    if not (
+        isinstance(hash_, str) and _HASH.fullmatch(hash_) and type(count) is int and count >= 0
+    ):
+        raise ValueError("not an anchor")  # `type` is no bool: `true` is no count
     return Head(hash_, count)
 
 
