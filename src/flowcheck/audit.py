@@ -78,9 +78,7 @@ class AuditLog:
         # Other processes (the hooks' `flowcheck audit bypass`, a second server) append to the
         # same trail: the lock serialises writers (threads too: each opens its own
         # descriptor), and the chain is re-read under it.
-        lock = os.open(
-            self.path.with_name(f".{self.path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600
-        )
+        lock = open_regular(self.path.with_name(f".{self.path.name}.lock"), os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)
             head = self._head()

@@ -14,6 +14,7 @@ import pytest
 from flowcheck.audit import AuditLog
 from flowcheck.audit_chain import anchor_path, chain_files, verify
 from flowcheck.cli_output import EXIT_ERROR, EXIT_WARN
+from flowcheck.errors import StorageError
 from tests.adversarial.settings_audit_support import FLOWCHECK, operator_env
 
 MB = 1024 * 1024
@@ -215,3 +216,17 @@ def test_a_deeply_nested_last_line_is_recorded_never_fatal(tmp_path: Path) -> No
         f"{log}:3: not an audit entry",
         recovered(log, 4, f"the last line of {log} is not an audit entry"),
     ]
+
+
+def test_a_symlink_planted_as_the_writers_lock_creates_no_file_elsewhere(tmp_path: Path) -> None:
+    """Audit lock file planted as a symlink: the write fails with an error naming the lock and the
+    fix; no file is created where the symlink points.
+    """
+    log = tmp_path / "audit.log"
+    target = tmp_path / "elsewhere" / "created-by-flowcheck"
+    target.parent.mkdir()
+    (tmp_path / ".audit.log.lock").symlink_to(target)
+    with pytest.raises(StorageError) as caught:
+        write(log, 1)
+    assert f"({tmp_path / '.audit.log.lock'} is not a regular file; remove it)" in str(caught.value)
+    assert list(target.parent.iterdir()) == []
