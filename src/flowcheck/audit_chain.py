@@ -9,7 +9,7 @@ anchor there is recorded as a break too (a tail cut off with the anchor deleted)
 no `seq` and are continued as they are. Removing the anchor together with every chain file is not
 detectable locally.
 
-Every chain file and the anchor are opened without following a symlink and without waiting on a
+Every chain file, the anchor and the lock are opened without following a symlink or waiting on a
 FIFO (a reader would block while holding the writers' lock): anything but a regular file is no
 part of the trail, and `verify` names it.
 """
