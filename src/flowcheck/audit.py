@@ -28,6 +28,7 @@ from flowcheck.audit_chain import (
     chain_files,
     entry_hash,
     next_index,
+    open_regular,
     read_anchor,
     read_tail,
     scan,
@@ -77,9 +78,7 @@ class AuditLog:
         # Other processes (the hooks' `flowcheck audit bypass`, a second server) append to the
         # same trail: the lock serialises writers (threads too: each opens its own
         # descriptor), and the chain is re-read under it.
-        lock = os.open(
-            self.path.with_name(f".{self.path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600
-        )
+        lock = open_regular(self.path.with_name(f".{self.path.name}.lock"), os.O_RDWR | os.O_CREAT)
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)
             head = self._head()
@@ -99,8 +98,13 @@ class AuditLog:
         if not tail.terminated or (tail.file is not None and tail.hash is None):
             reason = "is cut short" if not tail.terminated else "is not an audit entry"
             return self._recover(f"the last line of {tail.file} {reason}", tail)
+        if anchor is None and tail.sequenced:  # the anchor was removed, perhaps to hide a cut
+            missing = (
+                f"the anchor beside {self.path} is missing: the end of the trail cannot be checked"
+            )
+            return self._recover(missing, tail)
         if anchor is None:
-            return scan(self.path)  # a new log, or one written before anchors existed
+            return scan(self.path)  # a new log, or one of 0.5, written before anchors existed
         if tail.hash == anchor.hash:
             return anchor
         if tail.hash is not None and tail.prev_hash == anchor.hash:
@@ -115,7 +119,7 @@ class AuditLog:
         return self._write(scan(self.path), fields)
 
     def _write(self, head: Head, fields: dict[str, Any]) -> Head:
-        body = {"timestamp": _now(), **fields, "prev_hash": head.hash}
+        body = {"timestamp": _now(), **fields, "seq": head.count + 1, "prev_hash": head.hash}
         new_hash = entry_hash(head.hash, body)
         line = json.dumps({**body, "hash": new_hash}, ensure_ascii=False) + "\n"
         self._append_line(line.encode())
@@ -124,7 +128,7 @@ class AuditLog:
         return written
 
     def _append_line(self, data: bytes) -> None:
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        fd = open_regular(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
             write_all(fd, data)
             os.fsync(fd)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from flowcheck.audit import MAX_FIELD_CHARS, AuditLog
-from flowcheck.audit_chain import anchor_path, chain_files, verify
+from flowcheck.audit_chain import GENESIS, anchor_path, chain_files, entry_hash, verify
 from flowcheck.errors import StorageError
 from flowcheck.guardian.rules import default_rules
 from flowcheck.server import audited
@@ -252,15 +252,16 @@ def test_a_legacy_log_ending_in_an_entry_above_64_kib_is_continued(tmp_path: Pat
     is continued, not refused.
     """
     log = tmp_path / "audit.log"
-    write(log, 1)
-    huge = json.loads(log.read_text())
-    body = {k: v for k, v in huge.items() if k != "hash"} | {"error": "x" * 100_000}
-    body["prev_hash"] = huge["hash"]
-    from flowcheck.audit_chain import entry_hash
-
-    with log.open("a") as handle:
-        handle.write(json.dumps({**body, "hash": entry_hash(huge["hash"], body)}) + "\n")
-    anchor_path(log).unlink()  # 0.5 wrote no anchor
+    # 0.5 wrote no anchor and no `seq`
+    first = {"timestamp": "2026-01-01T00:00:00.000Z", "action": "tool:t0", "prev_hash": GENESIS}
+    first_hash = entry_hash(GENESIS, first)
+    huge = {**first, "error": "x" * 100_000, "prev_hash": first_hash}
+    log.write_text(
+        json.dumps({**first, "hash": first_hash})
+        + "\n"
+        + json.dumps({**huge, "hash": entry_hash(first_hash, huge)})
+        + "\n"
+    )
     write(log, 1)
     assert verify(log) == []
     assert len(entries(log)) == 3
