@@ -85,7 +85,7 @@ async def test_an_invalid_ignore_line_never_disables_scanning(
     make_repo: MakeRepo, tmp_path: Path
 ) -> None:
     """Hostile repository, invalid .flowcheckignore line: `[z-a]` is skipped with a warning naming
-    its line; scanning and the other patterns go on.
+    its line; scanning (which no ignore pattern limits) and the other patterns go on.
     """
     repo = make_repo(files={".flowcheckignore": "[z-a]\n*.log\n"})
     (repo / "app.py").write_text(f"key = {AWS_KEY}\n")
@@ -93,8 +93,10 @@ async def test_an_invalid_ignore_line_never_disables_scanning(
     answer = await flow_call(repo, tmp_path, "get_flow_state")
     assert not answer.is_error
     assert [(f["rule_id"], f["path"]) for f in flagged(answer)] == [
-        ("aws-access-key-id", "app.py")
+        ("aws-access-key-id", "app.py"),
+        ("github-token", "noise.log"),
     ]
+    assert answer.structured["untracked_files"] == 1  # *.log still applies to the measurements
     assert answer.structured["config_warnings"] == [
         f"{repo}/.flowcheckignore:1: pattern skipped: not a valid gitignore pattern"
     ]

@@ -823,7 +823,7 @@ def _finding_paths(repo: Path) -> list[str]:
         [str(FLOWCHECK), "scan", "--json", str(repo)],
         capture_output=True, text=True, check=False,
     )
-    return sorted({finding["path"] for finding in json.loads(report.stdout)})
+    return sorted({finding["path"] for finding in json.loads(report.stdout)["findings"]})
 
 
 def _outside_repository(tmp_path: Path) -> Path:
