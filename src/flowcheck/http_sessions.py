@@ -157,15 +157,30 @@ class SessionGuard:
 
         try:
             if scope["method"] == "GET":
-                # A stream is no use of the session: it neither keeps the session from expiring
-                # nor outlives an idle period (the client reconnects), so an idle session ends.
-                with anyio.move_on_after(self.idle_seconds):
-                    await self.app(scope, receive, watch)
+                await self._stream(scope, receive, watch)
             else:
                 await self._request(session, scope, receive, watch)
         finally:
             if ended:
                 self._sessions.pop(session_id, None)
+
+    async def _stream(self, scope: Message, receive: Receive, send: Send) -> None:
+        """A GET stream is no use of the session: it neither keeps the session from expiring
+        nor outlives an idle period (the client reconnects), so an idle session ends."""
+        unfinished = False
+
+        async def track(message: Message) -> None:
+            nonlocal unfinished
+            if message["type"] == "http.response.start":
+                unfinished = True
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                unfinished = False
+            await send(message)
+
+        with anyio.move_on_after(self.idle_seconds):
+            await self.app(scope, receive, track)
+        if unfinished:  # end the cut stream properly, not as a broken response
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _request(
         self, session: _Session, scope: Message, receive: Receive, send: Send
