@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -24,23 +25,41 @@ ASGIApp = Callable[[Message, Receive, Send], Awaitable[None]]
 MAX_HEADER_BYTES = 16 * 1024
 # Seconds an idle keep-alive connection stays open between requests.
 KEEP_ALIVE_SECONDS = 5
+# Longest wait for a request's headers, whatever the body timeout: a legitimate client sends
+# them at once, and a connection waiting for them holds one of the few connection slots.
+HEADER_DEADLINE_SECONDS = 5.0
 
 # For an answer sent before the body was read: the connection is closed after it, or the
 # client could keep trickling the unread body into it for as long as it liked.
 CLOSE = [(b"connection", b"close")]
 _REQUEST_TIMEOUT = b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n"
+_TOO_MANY_BODY = b"too many connections from your address: FLOWCHECK_MAX_CONNECTIONS_PER_PEER\n"
+_TOO_MANY = (
+    b"HTTP/1.1 503 Service Unavailable\r\nconnection: close\r\ncontent-type: text/plain\r\n"
+    b"content-length: %d\r\n\r\n%s" % (len(_TOO_MANY_BODY), _TOO_MANY_BODY)
+)
 
 
-def header_deadline_protocol(seconds: float) -> type[H11Protocol]:
+def header_deadline_protocol(seconds: float, per_peer: int) -> type[H11Protocol]:
     """uvicorn's h11 protocol, closing a connection whose request headers take longer than
     `seconds` to arrive (uvicorn itself times out only idle keep-alive connections, and any
-    byte received cancels even that)."""
+    byte received cancels even that), and answering 503 to a peer address that already holds
+    `per_peer` connections (so one peer cannot take every slot of the global limit)."""
+    open_by_peer: Counter[str] = Counter()
 
     class HeaderDeadlineProtocol(H11Protocol):
         _header_timer: asyncio.TimerHandle | None = None
+        _peer: str | None = None
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            peer = _address(transport)
+            if open_by_peer[peer] >= per_peer:
+                transport.write(_TOO_MANY)
+                transport.close()
+                return
+            self._peer = peer
+            open_by_peer[peer] += 1
             self._watch_headers()
 
         def handle_events(self) -> None:
@@ -53,6 +72,11 @@ def header_deadline_protocol(seconds: float) -> type[H11Protocol]:
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._stop_header_timer()
+            if self._peer is not None:
+                open_by_peer[self._peer] -= 1
+                if not open_by_peer[self._peer]:
+                    del open_by_peer[self._peer]
+                self._peer = None
             super().connection_lost(exc)
 
         def _watch_headers(self) -> None:
@@ -74,6 +98,12 @@ def header_deadline_protocol(seconds: float) -> type[H11Protocol]:
                 self.transport.close()
 
     return HeaderDeadlineProtocol
+
+
+def _address(transport: asyncio.Transport) -> str:
+    """The peer's IP address without its port ("" for a socket without one)."""
+    peer = transport.get_extra_info("peername")
+    return str(peer[0]) if isinstance(peer, tuple) and peer else ""
 
 
 class BodyLimit:

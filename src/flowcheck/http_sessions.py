@@ -24,9 +24,11 @@ log = logging.getLogger(__name__)
 PRINCIPAL = "flowcheck.principal"  # scope key: which token authenticated the request
 ANONYMOUS = "anonymous"  # every client, when no token is configured
 SESSION_HEADER = b"mcp-session-id"
+PROBE_METHODS = ("GET", "HEAD")
 Verify = Callable[[str], Awaitable[str | None]]
 # The SDK's own 401, so a client sees one answer whichever layer refused it.
 _UNAUTHENTICATED = {"error": "invalid_token", "error_description": "Authentication required"}
+_PROBE_METHOD = {"error": "method_not_allowed", "fix": "probe with GET or HEAD"}
 _CHALLENGE = (
     b"www-authenticate",
     b'Bearer error="invalid_token", error_description="Authentication required"',
@@ -35,14 +37,19 @@ _CHALLENGE = (
 
 class BearerGate:
     """Answers 401 to a request without a valid bearer token before anything reads its body,
-    except on `open_paths` (health probes). The SDK checks the token again behind it."""
+    except on `open_paths` (health probes), which answer GET and HEAD only: any other method
+    gets 405 before its body is read, so no one buffers bodies there without a token. The SDK
+    checks the token again behind it."""
 
     def __init__(self, app: ASGIApp, verify: Verify | None, open_paths: Collection[str]) -> None:
         self.app, self.verify, self.open_paths = app, verify, open_paths
 
     async def __call__(self, scope: Message, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.open_paths:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if scope["path"] in self.open_paths:
+            await self._probe(scope, receive, send)
             return
         principal: str | None = ANONYMOUS
         if self.verify is not None:
@@ -52,6 +59,13 @@ class BearerGate:
             return
         scope[PRINCIPAL] = principal
         await self.app(scope, receive, send)
+
+    async def _probe(self, scope: Message, receive: Receive, send: Send) -> None:
+        if scope["method"] in PROBE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        allow = (b"allow", ", ".join(PROBE_METHODS).encode())
+        await json_response(send, 405, _PROBE_METHOD, [allow, *CLOSE])
 
 
 def first_header(scope: Message, name: bytes) -> bytes | None:
@@ -77,8 +91,8 @@ class _Session:
 
 class SessionGuard:
     """In front of the SDK's /mcp app: at most `per_principal` open sessions per token, a
-    session id answers only to the token that opened it, and a session with no request for
-    `idle_seconds` is closed."""
+    session id answers only to the token that opened it, and a session with no request (an
+    open GET stream is none) for `idle_seconds` is closed."""
 
     def __init__(self, app: ASGIApp, per_principal: int, idle_seconds: float) -> None:
         self.app, self.per_principal, self.idle_seconds = app, per_principal, idle_seconds
@@ -141,14 +155,43 @@ class SessionGuard:
                 ended = message["status"] == 404 or (ended and message["status"] < 400)
             await send(message)
 
+        try:
+            if scope["method"] == "GET":
+                await self._stream(scope, receive, watch)
+            else:
+                await self._request(session, scope, receive, watch)
+        finally:
+            if ended:
+                self._sessions.pop(session_id, None)
+
+    async def _stream(self, scope: Message, receive: Receive, send: Send) -> None:
+        """A GET stream is no use of the session: it neither keeps the session from expiring
+        nor outlives an idle period (the client reconnects), so an idle session ends."""
+        unfinished = False
+
+        async def track(message: Message) -> None:
+            nonlocal unfinished
+            if message["type"] == "http.response.start":
+                unfinished = True
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                unfinished = False
+            await send(message)
+
+        with anyio.move_on_after(self.idle_seconds):
+            await self.app(scope, receive, track)
+        if unfinished:  # end the cut stream properly, not as a broken response
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _request(
+        self, session: _Session, scope: Message, receive: Receive, send: Send
+    ) -> None:
+        """A request in the session: the idle clock restarts when it ends."""
         session.in_flight += 1
         try:
-            await self.app(scope, receive, watch)
+            await self.app(scope, receive, send)
         finally:
             session.in_flight -= 1
             session.last_used = time.monotonic()
-            if ended:
-                self._sessions.pop(session_id, None)
 
     async def expire_idle_sessions(self) -> None:
         """Runs for the server's lifetime: closes sessions idle longer than `idle_seconds`."""

@@ -55,6 +55,7 @@ def serve_http(settings: Settings) -> int:
 
     from flowcheck.http_app import build_app
     from flowcheck.http_limits import (
+        HEADER_DEADLINE_SECONDS,
         KEEP_ALIVE_SECONDS,
         MAX_HEADER_BYTES,
         header_deadline_protocol,
@@ -84,7 +85,10 @@ def serve_http(settings: Settings) -> int:
         log_config=None,
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         server_header=False,
-        http=header_deadline_protocol(settings.request_read_timeout),
+        http=header_deadline_protocol(
+            min(HEADER_DEADLINE_SECONDS, settings.request_read_timeout),
+            settings.max_connections_per_peer,
+        ),
         timeout_keep_alive=KEEP_ALIVE_SECONDS,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
         limit_concurrency=settings.max_connections,

@@ -19,7 +19,16 @@ from flowcheck.guardian.redact import redact
 from flowcheck.guardian.rules import RuleSet, load_rules
 from flowcheck.sessions import SessionRegistry
 from flowcheck.settings import Settings
-from flowcheck.tools import ToolSpec, flow, guardian, history, intent, off_loop, session
+from flowcheck.tools import (
+    AUDIT_THREADS,
+    ToolSpec,
+    flow,
+    guardian,
+    history,
+    intent,
+    off_loop,
+    session,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +90,8 @@ def audited(
     deadline: float,
 ) -> ToolSpec:
     """The same tool, with a deadline, recording one audit entry per call (also for failed
-    calls); a persistent tool also gets a "started" entry before it runs, and does not run if
-    that fails."""
+    calls); a persistent tool also gets a "started" entry before it runs, does not run if
+    that fails, and runs to completion (no deadline)."""
     tool = spec.fn
 
     @functools.wraps(tool)
@@ -102,10 +111,14 @@ def audited(
             },
         }
         if spec.persistent:
-            await off_loop(functools.partial(audit.record, **common, status="started"))
+            started_entry = functools.partial(audit.record, **common, status="started")
+            await off_loop(started_entry, limiter=AUDIT_THREADS)
         outcome: dict[str, Any] = {"status": "ok"}
         try:
-            result = await _within(deadline, tool, arguments)
+            if spec.persistent:
+                result = await _to_completion(tool, arguments)
+            else:
+                result = await _within(deadline, tool, arguments)
             outcome.update(_result_summary(result))
             return result
         except FlowcheckError as exc:
@@ -122,9 +135,8 @@ def audited(
             duration = round((time.monotonic() - started) * 1000, 1)
             # Shielded: a call cancelled by its deadline or by shutdown is still recorded.
             with anyio.CancelScope(shield=True):
-                await off_loop(
-                    functools.partial(audit.record, **common, duration_ms=duration, **outcome)
-                )
+                entry = functools.partial(audit.record, **common, duration_ms=duration, **outcome)
+                await off_loop(entry, limiter=AUDIT_THREADS)
             telemetry.record_call(tool.__name__, common, outcome, duration)
 
     return dataclasses.replace(spec, fn=call)
@@ -135,6 +147,13 @@ def redacted(text: str, rules: RuleSet) -> str:
     head = text[:_REDACTED_LENGTH]
     result: str = bounded(redact(head, scan_text(head, rules))[0])
     return result
+
+
+async def _to_completion(tool: Any, arguments: dict[str, Any]) -> Any:
+    """A persistent tool runs to the end, past the deadline and shutdown: abandoned, it could
+    still change files after its audit entry said it failed."""
+    with anyio.CancelScope(shield=True):
+        return await tool(**arguments)
 
 
 async def _within(deadline: float, tool: Any, arguments: dict[str, Any]) -> Any:

@@ -133,11 +133,19 @@ class Settings(BaseSettings):
         20.0,
         gt=0,
         le=600,
-        description="Seconds a client has for a request's headers, then as many for its body; "
-        "a slower client gets 408 and is disconnected.",
+        description="Seconds a client has for a request's body (and at most 5 s, or this if "
+        "shorter, for its headers); a slower client gets 408 and is disconnected.",
     )
     max_connections: int = Field(
         100, ge=1, le=100_000, description="Open HTTP connections served at once; more get 503."
+    )
+    max_connections_per_peer: int = Field(
+        16,
+        ge=1,
+        le=100_000,
+        description="Open HTTP connections one peer address may hold; more get 503. Every "
+        "local process shares the loopback address, and behind a reverse proxy every client "
+        "shares the proxy's: raise it there (the compose stack sets it to 100).",
     )
     max_sessions_per_token: int = Field(
         16,
@@ -158,7 +166,7 @@ class Settings(BaseSettings):
         gt=0,
         le=3600,
         description="Deadline of one tool call, in seconds; a call still running then fails "
-        "and its work is abandoned.",
+        "and its work is abandoned (set_rules, which writes files, runs to completion).",
     )
     auth_token: SecretList = Field(
         default_factory=list,

@@ -35,6 +35,7 @@ EVERY_VARIABLE: list[tuple[str, str, str, Any]] = [
     ("FLOWCHECK_MAX_REQUEST_BYTES", "2048", "max_request_bytes", 2048),
     ("FLOWCHECK_REQUEST_READ_TIMEOUT", "2.5", "request_read_timeout", 2.5),
     ("FLOWCHECK_MAX_CONNECTIONS", "20", "max_connections", 20),
+    ("FLOWCHECK_MAX_CONNECTIONS_PER_PEER", "4", "max_connections_per_peer", 4),
     ("FLOWCHECK_MAX_SESSIONS_PER_TOKEN", "3", "max_sessions_per_token", 3),
     ("FLOWCHECK_HTTP_SESSION_IDLE_TIMEOUT", "90", "http_session_idle_timeout", 90),
     ("FLOWCHECK_TOOL_TIMEOUT", "30", "tool_timeout", 30.0),

@@ -17,7 +17,9 @@ from flowcheck.ignore import IgnoreMatcher
 UNTRACKED_MAX_BYTES = 1 << 20  # larger untracked files are reported as skipped, not scanned
 _BINARY_PROBE = 8192
 _HUNK = re.compile(rb"^@@ -\d{1,10}(?:,\d{1,10})? \+(\d{1,10})(?:,\d{1,10})? @@")
-_GIT_TIMEOUT = 120.0
+# Shorter than FLOWCHECK_TOOL_TIMEOUT's default (120 s): the git of a call abandoned at its
+# deadline ends soon after, instead of holding a thread and a process for as long again.
+_GIT_TIMEOUT = 90.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,9 +30,20 @@ class ToolSpec:
     persistent: bool = False
 
 
-async def off_loop(work: Callable[..., T], *args: Any) -> T:
+# Worker threads, by use: tool calls blocked on a repository (a FIFO in its config) take at
+# most TOOL_THREADS, so they can neither keep a call from being recorded nor starve /readyz
+# (which uses anyio's default limiter).
+TOOL_THREADS = anyio.CapacityLimiter(32)
+AUDIT_THREADS = anyio.CapacityLimiter(4)
+
+
+async def off_loop(
+    work: Callable[..., T], *args: Any, limiter: anyio.CapacityLimiter = TOOL_THREADS
+) -> T:
     """Run blocking work (git, files) on a worker thread, so one repository that blocks (a
     FIFO in its config, a hung mount) never stalls the event loop and with it every client.
     When the call is cancelled (its deadline, shutdown) the thread is abandoned at once; git's
-    own timeout ends it later."""
-    return await anyio.to_thread.run_sync(partial(work, *args), abandon_on_cancel=True)
+    own timeout ends it later. (A persistent tool is never cancelled: server.audited.)"""
+    return await anyio.to_thread.run_sync(
+        partial(work, *args), abandon_on_cancel=True, limiter=limiter
+    )
