@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.adversarial.network_support import Start, serving
 
 
 @dataclass(frozen=True)
@@ -28,3 +31,11 @@ def tripwire(tmp_path: Path) -> Tripwire:
     program.write_text(f'#!/bin/sh\necho "$0 $*" >> "{marker}"\n')
     program.chmod(program.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     return Tripwire(program, marker)
+
+
+@pytest.fixture
+def peer_server(tmp_path: Path, isolated_environment: Path) -> Iterator[Start]:
+    """A real FlowCheck HTTP server on 127.0.0.1 for the hostile-network cases: call it with
+    settings to start one; it stops with the test."""
+    with serving(tmp_path, isolated_environment) as start:
+        yield start

@@ -17,20 +17,10 @@ from typing import Any
 
 import httpx
 
-from tests.http.conftest import TOKEN, free_port, wait_healthy
+from tests.http.conftest import INITIALIZE, TOKEN, free_port, wait_healthy
 
 OTHER_TOKEN = "other-token-9876543210"
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "attacker", "version": "1"},
-    },
-}
 
 
 @dataclass

@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,17 +22,9 @@ from tests.adversarial.network_support import (
     healthz_latency,
     processes_running_in,
     release_fifo,
-    serving,
 )
 from tests.conftest import git
 from tests.http.conftest import read_only_directory
-
-
-@pytest.fixture
-def peer_server(tmp_path: Path, isolated_environment: Path) -> Iterator[Start]:
-    with serving(tmp_path, isolated_environment) as start:
-        yield start
-
 
 # A repository that blocks git: the server must keep serving
 

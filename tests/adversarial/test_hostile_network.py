@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -22,17 +20,9 @@ from tests.adversarial.network_support import (
     raw_connection,
     read_response,
     request_head,
-    serving,
     status_of,
 )
 from tests.http.conftest import TOKEN
-
-
-@pytest.fixture
-def peer_server(tmp_path: Path, isolated_environment: Path) -> Iterator[Start]:
-    with serving(tmp_path, isolated_environment) as start:
-        yield start
-
 
 # Host and Origin: DNS rebinding
 

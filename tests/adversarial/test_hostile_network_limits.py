@@ -32,15 +32,8 @@ from tests.adversarial.network_support import (
     raw_connection,
     read_response,
     release_fifo,
-    serving,
 )
 from tests.conftest import git
-
-
-@pytest.fixture
-def peer_server(tmp_path: Path, isolated_environment: Path) -> Iterator[Start]:
-    with serving(tmp_path, isolated_environment) as start:
-        yield start
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/readyz"])

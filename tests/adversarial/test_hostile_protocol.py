@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,16 +18,8 @@ from tests.adversarial.network_support import (
     Peer,
     Start,
     healthz_latency,
-    serving,
 )
 from tests.http.conftest import TOKEN
-
-
-@pytest.fixture
-def peer_server(tmp_path: Path, isolated_environment: Path) -> Iterator[Start]:
-    with serving(tmp_path, isolated_environment) as start:
-        yield start
-
 
 # Malformed JSON-RPC
 

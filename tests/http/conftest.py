@@ -16,6 +16,17 @@ import httpx
 import pytest
 
 TOKEN = "test-token-0123456789"
+# The first message of every MCP client (tests/http, the adversarial suite, the k8s guide).
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "flowcheck-test", "version": "1"},
+    },
+}
 
 
 def free_port() -> int:

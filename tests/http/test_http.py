@@ -15,18 +15,8 @@ import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamablehttp_client
 
-from tests.http.conftest import TOKEN, Server, read_only_directory
+from tests.http.conftest import INITIALIZE, TOKEN, Server, read_only_directory
 
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "t", "version": "1"},
-    },
-}
 MCP_HEADERS = {"Accept": "application/json, text/event-stream"}
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 

@@ -16,6 +16,7 @@ import yaml
 
 from flowcheck.http_app import build_app
 from flowcheck.settings_sources import load_settings
+from tests.http.conftest import INITIALIZE
 from tests.unit.deployment.kustomize import render
 from tests.unit.deployment.project import DEPLOYMENT_DOCS, SPEC, VERSION, image_reference
 
@@ -23,16 +24,6 @@ KUBERNETES = DEPLOYMENT_DOCS / "kubernetes"
 TOKEN = "k8s-example-token-5d1e"  # a test value, not a secret
 # The oldest Kubernetes minor still in common support, and the newest the package knows.
 KUBERNETES_VERSIONS = ["1.30", kubernetes_validate.utils.latest_version()]
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "k8s-test", "version": "1"},
-    },
-}
 
 
 @pytest.fixture(scope="module")
