@@ -1,4 +1,5 @@
-"""Shared tools of the adversarial suite: a program that must never run, and its marker."""
+"""Shared tools of the adversarial suite: a program that must never run, its marker, and a real
+HTTP server for the hostile-network cases."""
 
 from __future__ import annotations
 
