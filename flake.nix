@@ -17,75 +17,8 @@
       allSystems = linuxSystems ++ [ "aarch64-darwin" ];
       forSystems = systems: f: lib.genAttrs systems (system: f nixpkgs.legacyPackages.${system});
 
-      # Everything per system, each file called with explicit arguments.
-      build = pkgs: rec {
-        gitPlumbing = import ./nix/git-plumbing.nix {
-          inherit (pkgs)
-            runCommand
-            gitMinimal
-            removeReferencesTo
-            runtimeShellPackage
-            ;
-        };
-        mkFlowcheck =
-          { python, extras }:
-          import ./nix/package.nix {
-            inherit (pkgs) lib;
-            git = gitPlumbing;
-            inherit python extras;
-          };
-        flowcheck = mkFlowcheck {
-          python = pkgs.python3;
-          extras = [ ];
-        };
-        mkTestRunner = import ./nix/tests.nix {
-          inherit (pkgs)
-            lib
-            writeShellApplication
-            gitMinimal
-            coreutils
-            dash
-            bashInteractive
-            ;
-        };
-        images = import ./nix/images.nix {
-          inherit (pkgs)
-            lib
-            dockerTools
-            writeText
-            python3
-            bashInteractive
-            coreutils
-            ;
-          inherit
-            spec
-            revision
-            mkFlowcheck
-            mkTestRunner
-            ;
-        };
-        push = import ./nix/push.nix {
-          inherit (pkgs)
-            writeShellApplication
-            python3
-            skopeo
-            regclient
-            ;
-        };
-        devShell = import ./nix/devshell.nix {
-          inherit (pkgs) lib mkShell python3;
-          tools = {
-            inherit (pkgs)
-              ruff
-              mypy
-              nixfmt
-              skopeo
-              docker-compose
-              git
-              ;
-          };
-        };
-      };
+      # Everything per system: nix/per-system.nix.
+      build = pkgs: import ./nix/per-system.nix { inherit pkgs spec revision; };
       app = program: {
         type = "app";
         inherit program;
