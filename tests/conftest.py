@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 from collections.abc import Iterator
@@ -75,3 +76,12 @@ def make_repo(tmp_path: Path):  # type: ignore[no-untyped-def]
         return repo
 
     return _make
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """The CLI's main() configures the root logger; leave it as the next test expects it."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:], root.level = handlers, level

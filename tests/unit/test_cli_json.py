@@ -6,7 +6,6 @@ import argparse
 import http.server
 import io
 import json
-import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,12 +20,7 @@ from tests.conftest import git
 AWS_KEY = "AKIAZ7Q4M2W3R5T6Y3U6"
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:], root.level = handlers, level
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 def run_json(argv: list[str], capsys: pytest.CaptureFixture[str], code: int = 0) -> Any:

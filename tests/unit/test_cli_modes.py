@@ -4,10 +4,8 @@ usage and configuration errors, and a quiet stderr unless -v is given."""
 from __future__ import annotations
 
 import io
-import logging
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +27,7 @@ TOKEN_LINE = (
 AWS_KEY = "AKIAZ7Q4M2W3R5T6Y3U6"
 
 
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """main() configures the root logger; leave it as the next test expects it."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:], root.level = handlers, level
+pytestmark = pytest.mark.usefixtures("restore_logging")
 
 
 @pytest.fixture
